@@ -18,6 +18,8 @@ export interface TargetContext {
   accountId: string | null;
   /** The region of an account-region target; null otherwise. */
   region: string | null;
+  /** The run's home region (`region` parameter): account-wide listings such as S3 ListBuckets go there. */
+  homeRegion: string;
   organizations(): ScheduledClient<OrganizationsClient>;
   sqs(region: string): ScheduledClient<SQSClient>;
   s3(region: string): ScheduledClient<S3Client>;
