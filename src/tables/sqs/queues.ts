@@ -1,0 +1,199 @@
+/**
+ * `sqs_queues`: every SQS queue of an account × region. ListQueues yields the URLs; one
+ * GetQueueAttributes(All) and one ListQueueTags per queue fill the rest.
+ */
+import { GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
+import type { QueueAttributeName } from '@aws-sdk/client-sqs';
+import { InventoryError } from '../../errors/inventoryError.js';
+import type { TargetContext } from '../../crawl/context.js';
+import type { ColumnDeclaration, Row, TableDeclaration } from '../../crawl/table.js';
+import { jsonText, tagsJson, toBool, toInt, toIsoTime } from '../../crawl/table.js';
+
+/** What the listing knows of a queue: its URL, and the name and owner the URL spells. */
+export interface QueueItem {
+  url: string;
+  name: string;
+  /** The account in the URL's path; the target's account when the URL does not carry one. */
+  ownerAccountId: string;
+}
+
+/** Without MaxResults, ListQueues returns at most 1000 URLs and never a NextToken. */
+const PAGE_SIZE = 1000;
+
+const columns: readonly ColumnDeclaration[] = [
+  { name: 'name', type: 'TEXT', nullable: false, description: 'queue name (the last segment of its URL)' },
+  { name: 'url', type: 'TEXT', nullable: false, description: 'queue URL, as ListQueues returns it' },
+  { name: 'arn', type: 'TEXT', nullable: false, description: 'queue ARN, arn:<partition>:sqs:<region>:<account>:<name>' },
+  { name: 'fifo', type: 'INTEGER', nullable: false, boolean: true, description: '1 for a FIFO queue (its name ends in .fifo), 0 for a standard queue' },
+  { name: 'content_based_deduplication', type: 'INTEGER', boolean: true, description: 'FIFO only: 1 when the message body is hashed for deduplication; null for standard queues' },
+  { name: 'deduplication_scope', type: 'TEXT', description: 'FIFO only: messageGroup or queue; null for standard queues' },
+  { name: 'fifo_throughput_limit', type: 'TEXT', description: 'FIFO only: perQueue or perMessageGroupId; null for standard queues' },
+  { name: 'visibility_timeout_seconds', type: 'INTEGER', description: 'seconds a received message stays hidden from other consumers' },
+  { name: 'message_retention_seconds', type: 'INTEGER', description: 'seconds a message is kept before SQS deletes it' },
+  { name: 'maximum_message_size', type: 'INTEGER', description: 'largest accepted message, in bytes' },
+  { name: 'delay_seconds', type: 'INTEGER', description: 'default delivery delay of new messages, in seconds' },
+  { name: 'receive_message_wait_time_seconds', type: 'INTEGER', description: 'default long-polling wait of ReceiveMessage, in seconds' },
+  { name: 'approximate_number_of_messages', type: 'INTEGER', volatile: true, description: 'messages available for retrieval (approximate; not a change)' },
+  { name: 'approximate_number_of_messages_not_visible', type: 'INTEGER', volatile: true, description: 'messages in flight: received, not yet deleted (approximate; not a change)' },
+  { name: 'approximate_number_of_messages_delayed', type: 'INTEGER', volatile: true, description: 'messages delayed and not yet available (approximate; not a change)' },
+  { name: 'created_at', type: 'TEXT', time: true, description: 'when the queue was created (ISO-8601 UTC)' },
+  { name: 'last_modified_at', type: 'TEXT', time: true, description: 'when the queue attributes last changed (ISO-8601 UTC)' },
+  { name: 'sqs_managed_sse_enabled', type: 'INTEGER', boolean: true, description: '1 when SSE-SQS (SQS-owned keys) encrypts the queue' },
+  { name: 'kms_master_key_id', type: 'TEXT', description: 'KMS key (id, alias or ARN) of SSE-KMS encryption; null when not KMS-encrypted' },
+  { name: 'kms_data_key_reuse_period_seconds', type: 'INTEGER', description: 'SSE-KMS only: seconds a data key is reused before KMS is called again' },
+  { name: 'dead_letter_target_arn', type: 'TEXT', description: 'ARN of the dead-letter queue (from the redrive policy); null without one' },
+  { name: 'max_receive_count', type: 'INTEGER', description: 'receives before a message moves to the dead-letter queue; null without one' },
+  { name: 'redrive_allow_policy', type: 'TEXT', json: true, description: 'which source queues may use this queue as their dead-letter queue (JSON)' },
+  { name: 'policy', type: 'TEXT', json: true, description: 'queue access policy (JSON); null without one' },
+  { name: 'tags', type: 'TEXT', json: true, description: 'tags as a JSON object {key: value}; {} when the queue has none' },
+];
+
+/**
+ * The queue ARN is spelled from the listing rather than read from GetQueueAttributes, so a queue
+ * whose attributes are denied still lands with its identity complete.
+ */
+function queueRow(item: QueueItem, ctx: TargetContext): Row {
+  return {
+    name: item.name,
+    url: item.url,
+    arn: `arn:${ctx.partition}:sqs:${targetRegion(ctx)}:${item.ownerAccountId}:${item.name}`,
+    // AWS requires the .fifo suffix on FIFO queues and forbids it on standard ones; standard queues
+    // do not return the FifoQueue attribute at all, so the name is the one reliable source.
+    fifo: item.name.endsWith('.fifo') ? 1 : 0,
+  };
+}
+
+/** The queue's name and owner from its URL: `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
+export function queueItemFromUrl(url: string, fallbackAccountId: string): QueueItem {
+  let segments: string[];
+  try {
+    segments = new URL(url).pathname.split('/').filter((segment) => segment !== '');
+  } catch {
+    segments = url.split('/').filter((segment) => segment !== '');
+  }
+  const name = segments.at(-1) ?? url;
+  const owner = segments.at(-2);
+  return { url, name: decodeURIComponent(name), ownerAccountId: owner !== undefined && /^\d{12}$/.test(owner) ? owner : fallbackAccountId };
+}
+
+/** The dead-letter settings out of the RedrivePolicy attribute (JSON text; the count may be a string). */
+export function parseRedrivePolicy(text: string | undefined): { deadLetterTargetArn: string | null; maxReceiveCount: number | null } {
+  if (text === undefined || text === '') return { deadLetterTargetArn: null, maxReceiveCount: null };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { deadLetterTargetArn: null, maxReceiveCount: null };
+  }
+  if (parsed === null || typeof parsed !== 'object') return { deadLetterTargetArn: null, maxReceiveCount: null };
+  const policy = parsed as { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown };
+  return {
+    deadLetterTargetArn: typeof policy.deadLetterTargetArn === 'string' ? policy.deadLetterTargetArn : null,
+    maxReceiveCount: typeof policy.maxReceiveCount === 'number' || typeof policy.maxReceiveCount === 'string' ? toInt(policy.maxReceiveCount) : null,
+  };
+}
+
+export function attributesRow(attributes: Partial<Record<QueueAttributeName, string>>): Row {
+  const redrive = parseRedrivePolicy(attributes.RedrivePolicy);
+  return {
+    content_based_deduplication: toBool(attributes.ContentBasedDeduplication),
+    deduplication_scope: attributes.DeduplicationScope ?? null,
+    fifo_throughput_limit: attributes.FifoThroughputLimit ?? null,
+    visibility_timeout_seconds: toInt(attributes.VisibilityTimeout),
+    message_retention_seconds: toInt(attributes.MessageRetentionPeriod),
+    maximum_message_size: toInt(attributes.MaximumMessageSize),
+    delay_seconds: toInt(attributes.DelaySeconds),
+    receive_message_wait_time_seconds: toInt(attributes.ReceiveMessageWaitTimeSeconds),
+    approximate_number_of_messages: toInt(attributes.ApproximateNumberOfMessages),
+    approximate_number_of_messages_not_visible: toInt(attributes.ApproximateNumberOfMessagesNotVisible),
+    approximate_number_of_messages_delayed: toInt(attributes.ApproximateNumberOfMessagesDelayed),
+    created_at: toIsoTime(attributes.CreatedTimestamp),
+    last_modified_at: toIsoTime(attributes.LastModifiedTimestamp),
+    sqs_managed_sse_enabled: toBool(attributes.SqsManagedSseEnabled),
+    kms_master_key_id: attributes.KmsMasterKeyId ?? null,
+    kms_data_key_reuse_period_seconds: toInt(attributes.KmsDataKeyReusePeriodSeconds),
+    dead_letter_target_arn: redrive.deadLetterTargetArn,
+    max_receive_count: redrive.maxReceiveCount,
+    redrive_allow_policy: jsonText(attributes.RedriveAllowPolicy),
+    policy: jsonText(attributes.Policy),
+  };
+}
+
+const ATTRIBUTE_COLUMNS = [
+  'content_based_deduplication',
+  'deduplication_scope',
+  'fifo_throughput_limit',
+  'visibility_timeout_seconds',
+  'message_retention_seconds',
+  'maximum_message_size',
+  'delay_seconds',
+  'receive_message_wait_time_seconds',
+  'approximate_number_of_messages',
+  'approximate_number_of_messages_not_visible',
+  'approximate_number_of_messages_delayed',
+  'created_at',
+  'last_modified_at',
+  'sqs_managed_sse_enabled',
+  'kms_master_key_id',
+  'kms_data_key_reuse_period_seconds',
+  'dead_letter_target_arn',
+  'max_receive_count',
+  'redrive_allow_policy',
+  'policy',
+] as const;
+
+function targetRegion(ctx: TargetContext): string {
+  if (ctx.region === null) throw new InventoryError('internal', 'sqs_queues runs per account and region, but its target has no region.');
+  return ctx.region;
+}
+
+function targetAccount(ctx: TargetContext): string {
+  if (ctx.accountId === null) throw new InventoryError('internal', 'sqs_queues runs per account and region, but its target has no account.');
+  return ctx.accountId;
+}
+
+async function* listQueues(ctx: TargetContext): AsyncIterable<QueueItem> {
+  const client = ctx.sqs(targetRegion(ctx));
+  const accountId = targetAccount(ctx);
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListQueuesCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken }));
+    for (const url of page.QueueUrls ?? []) yield queueItemFromUrl(url, accountId);
+    // An empty string is no token: treat it as the end so a quirky endpoint cannot loop forever.
+    nextToken = page.NextToken === '' ? undefined : page.NextToken;
+  } while (nextToken !== undefined);
+}
+
+export const sqsQueues: TableDeclaration<QueueItem> = {
+  name: 'sqs_queues',
+  description: 'SQS queues of every crawled account and region, with their attributes, dead-letter settings, policies and tags.',
+  resource: 'sqs',
+  scope: 'account-region',
+  columns,
+  primaryKey: ['account_id', 'region', 'name'],
+  list: {
+    call: 'sqs:ListQueues',
+    items: listQueues,
+    columns: ['name', 'url', 'arn', 'fifo'],
+    row: queueRow,
+  },
+  enrich: [
+    {
+      call: 'sqs:GetQueueAttributes',
+      columns: ATTRIBUTE_COLUMNS,
+      async run(item, ctx) {
+        const output = await ctx.sqs(targetRegion(ctx)).send(new GetQueueAttributesCommand({ QueueUrl: item.url, AttributeNames: ['All'] }));
+        return attributesRow(output.Attributes ?? {});
+      },
+    },
+    {
+      call: 'sqs:ListQueueTags',
+      columns: ['tags'],
+      async run(item, ctx) {
+        const output = await ctx.sqs(targetRegion(ctx)).send(new ListQueueTagsCommand({ QueueUrl: item.url }));
+        // SQS omits Tags for an untagged queue: that is an empty tag set, not an unknown one.
+        return { tags: tagsJson(output.Tags ?? {}) };
+      },
+    },
+  ],
+};
