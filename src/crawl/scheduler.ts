@@ -1,0 +1,175 @@
+/**
+ * The one scheduler every API call of the crawl runs through: a global limit on requests in
+ * flight, per-service limits (Organizations is throttled hard, so it gets at most 2 and drops to
+ * 1 for a while after a TooManyRequestsException), retries with full-jitter exponential backoff
+ * for throttling and transient failures (p-retry drives the attempts), and one forced credential
+ * renewal for a call refused as expired — the SDK does not do that by itself.
+ *
+ * A request waiting for a service slot does not hold a global slot, and a request backing off
+ * holds neither, so a throttled service never starves the others.
+ */
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
+import pRetry from 'p-retry';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { RefreshingProvider } from '../auth/refreshingProvider.js';
+import type { ClassifiedError } from './classify.js';
+import { classifyError, isRetryable } from './classify.js';
+
+export interface CallMeta {
+  service: string;
+  operation: string;
+  accountId: string | null;
+  region: string | null;
+  /** Queue URL, bucket name, OU id …: what the call is about, for error rows. */
+  resource: string | null;
+  /** The provider the client signs with, renewed once when the call is refused as expired. */
+  credentials?: RefreshingProvider;
+}
+
+/** A failed call: what was called, and what AWS's answer means. */
+export class CallError extends Error {
+  readonly meta: CallMeta;
+  readonly classified: ClassifiedError;
+  constructor(meta: CallMeta, classified: ClassifiedError, cause: unknown) {
+    super(`${meta.service}:${meta.operation} failed: ${classified.code}: ${classified.message}`, { cause });
+    this.name = 'CallError';
+    this.meta = meta;
+    this.classified = classified;
+  }
+}
+
+export interface SchedulerOptions {
+  concurrency: number;
+  maxAttempts: number;
+  /** Per-service limits; services not named share only the global limit. */
+  serviceLimits?: Record<string, number>;
+  /** Backoff base (ms) for transient failures and for throttling. */
+  baseDelayMs?: number;
+  throttleBaseDelayMs?: number;
+  maxDelayMs?: number;
+  /** How long Organizations stays at a reduced limit after being throttled. */
+  cooldownMs?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SchedulerStats {
+  requests: number;
+  retries: number;
+  throttled: number;
+  expiredRenewals: number;
+  inFlight: number;
+  byOperation: Record<string, number>;
+}
+
+export class Scheduler {
+  private readonly global: LimitFunction;
+  private readonly services = new Map<string, { limit: LimitFunction; max: number; restoreAt: number }>();
+  private readonly options: Required<Omit<SchedulerOptions, 'serviceLimits'>>;
+  readonly stats: SchedulerStats = { requests: 0, retries: 0, throttled: 0, expiredRenewals: 0, inFlight: 0, byOperation: {} };
+
+  constructor(options: SchedulerOptions) {
+    this.options = {
+      concurrency: options.concurrency,
+      maxAttempts: options.maxAttempts,
+      baseDelayMs: options.baseDelayMs ?? 100,
+      throttleBaseDelayMs: options.throttleBaseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 20_000,
+      cooldownMs: options.cooldownMs ?? 10_000,
+      random: options.random ?? Math.random,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    };
+    this.global = pLimit(options.concurrency);
+    for (const [service, max] of Object.entries(options.serviceLimits ?? {})) {
+      this.services.set(service, { limit: pLimit(Math.min(max, options.concurrency)), max: Math.min(max, options.concurrency), restoreAt: 0 });
+    }
+  }
+
+  /** Runs one API call under the limits, retrying as its errors allow. Throws `CallError`. */
+  async run<T>(meta: CallMeta, call: () => Promise<T>): Promise<T> {
+    let renewed = false;
+    let renewedJustNow = false;
+    let lastCredentials: AwsCredentialIdentity | undefined;
+    const attempt = async (): Promise<T> => {
+      const service = this.services.get(meta.service);
+      const once = () =>
+        this.global(async () => {
+          this.stats.requests += 1;
+          this.stats.inFlight += 1;
+          const key = `${meta.service}:${meta.operation}`;
+          this.stats.byOperation[key] = (this.stats.byOperation[key] ?? 0) + 1;
+          try {
+            lastCredentials = meta.credentials?.peek();
+            return await call();
+          } finally {
+            this.stats.inFlight -= 1;
+          }
+        });
+      if (service) this.restore(service);
+      return service ? service.limit(once) : once();
+    };
+
+    try {
+      return await pRetry(attempt, {
+        retries: Math.max(0, this.options.maxAttempts - 1),
+        minTimeout: 0,
+        maxTimeout: 0,
+        factor: 1,
+        // A renewal after ExpiredToken is not one of the max_attempts.
+        shouldConsumeRetry: ({ error }) => classifyError(error).class !== 'expired',
+        shouldRetry: ({ error }) => {
+          const cls = classifyError(error).class;
+          if (cls === 'expired') {
+            const retry = renewedJustNow;
+            renewedJustNow = false;
+            return retry;
+          }
+          return isRetryable(cls);
+        },
+        onFailedAttempt: async ({ error, retriesLeft }) => {
+          const classified = classifyError(error);
+          if (classified.class === 'expired') {
+            if (!renewed && meta.credentials) {
+              renewed = true;
+              renewedJustNow = true;
+              this.stats.expiredRenewals += 1;
+              await meta.credentials.forceRefresh(lastCredentials);
+            }
+            return;
+          }
+          if (!isRetryable(classified.class) || retriesLeft <= 0) return;
+          this.stats.retries += 1;
+          if (classified.class === 'throttled') {
+            this.stats.throttled += 1;
+            this.throttle(meta.service);
+          }
+          await this.options.sleep(this.backoff(classified.class === 'throttled', this.options.maxAttempts - 1 - retriesLeft));
+        },
+      });
+    } catch (error) {
+      throw new CallError(meta, classifyError(error), error);
+    }
+  }
+
+  /** Full jitter: a random delay between 0 and base × 2^attempt, capped. */
+  private backoff(throttled: boolean, attempt: number): number {
+    const base = throttled ? this.options.throttleBaseDelayMs : this.options.baseDelayMs;
+    const ceiling = Math.min(this.options.maxDelayMs, base * 2 ** attempt);
+    return Math.round(this.options.random() * ceiling);
+  }
+
+  private throttle(serviceName: string): void {
+    const service = this.services.get(serviceName);
+    if (!service) return;
+    if (service.limit.concurrency > 1) service.limit.concurrency = Math.max(1, Math.floor(service.limit.concurrency / 2));
+    service.restoreAt = Date.now() + this.options.cooldownMs;
+  }
+
+  private restore(service: { limit: LimitFunction; max: number; restoreAt: number }): void {
+    if (service.limit.concurrency < service.max && Date.now() >= service.restoreAt) {
+      service.limit.concurrency = Math.min(service.max, service.limit.concurrency + 1);
+      service.restoreAt = Date.now() + this.options.cooldownMs;
+    }
+  }
+}
