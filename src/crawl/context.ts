@@ -6,6 +6,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from '../log/logger.js';
+import type { OrganizationWalk } from './organizationWalk.js';
 
 /** A client whose `send` runs through the scheduler. */
 export interface ScheduledClient<C extends { send: unknown }> {
@@ -24,4 +25,10 @@ export interface TargetContext {
   sqs(region: string): ScheduledClient<SQSClient>;
   s3(region: string): ScheduledClient<S3Client>;
   logger: Logger;
+  /** The organization, walked once per run (Organizations tables). */
+  organization: OrganizationWalk;
+  /** Resolves with how the member crawl of an account ended (the `accounts.crawl_status` column). */
+  memberCrawlStatus(accountId: string): Promise<CrawlStatus>;
 }
+
+export type CrawlStatus = 'crawled' | 'denied' | 'skipped-inactive' | 'filtered' | 'error' | 'other-shard' | 'not-crawled';

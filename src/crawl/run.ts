@@ -1,11 +1,33 @@
 /**
- * One inventory run: lock the output directory, authenticate, crawl, write SQLite and CSV.
+ * One inventory run: check the output directory, authenticate (nothing is written before the
+ * chain works), take the lock, crawl into SQLite, export CSV.
  */
-import { InventoryError } from '../errors/inventoryError.js';
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandler } from '@smithy/protocol-http';
+import { buildCredentialChain } from '../auth/assumeRoleChain.js';
+import { openCredentialCache } from '../auth/credentialCache.js';
+import { ClientFactory } from '../aws/clientFactory.js';
+import { toolVersion } from '../cli/packageInfo.js';
+import { ExitCode } from '../errors/inventoryError.js';
 import type { ExitCodeValue } from '../errors/inventoryError.js';
-import type { Parameters } from '../parameters/schema.js';
+import { createRecorder } from '../fixtures/recorder.js';
+import type { Recorder } from '../fixtures/recorder.js';
 import type { Logger } from '../log/logger.js';
+import { checkOutputDir } from '../parameters/load.js';
+import type { Parameters } from '../parameters/schema.js';
+import { SECRET_FIELDS } from '../parameters/schema.js';
+import { openSqliteStore } from '../sinks/sqlite/sqliteStore.js';
 import type { RunSummary } from '../sinks/store.js';
+import { tablesFor } from '../tables/index.js';
+import type { CrawlOutcome, CrawlProgress, Shard } from './engine.js';
+import { authenticate, crawl } from './engine.js';
+import { Scheduler } from './scheduler.js';
 
 export interface RunOptions {
   params: Parameters;
@@ -13,7 +35,7 @@ export interface RunOptions {
   /** Directory to record every HTTP exchange into (secrets scrubbed). */
   record?: string | null;
   /** One shard of a sharded crawl. */
-  shard?: { index: number; count: number } | null;
+  shard?: Shard | null;
   /** Progress display: `auto` (terminal ⇒ bar, else JSON lines), or none. */
   progress?: 'auto' | 'none';
   csvIncludeDeleted?: boolean;
@@ -21,16 +43,116 @@ export interface RunOptions {
   sqlitePath?: string | null;
   /** Overrides `<output_dir>/csv`. */
   csvDir?: string | null;
+  /** Replaces the HTTP handler (tests wrap it to count or break requests). */
+  requestHandler?: HttpHandler;
+  /** Live counters for a progress display. */
+  onProgress?: (progress: CrawlProgress, scheduler: Scheduler) => void;
 }
 
 export interface RunResult {
   exitCode: ExitCodeValue;
   summary: RunSummary;
+  outcome: CrawlOutcome;
   sqlitePath: string | null;
   csvDir: string | null;
   wallSeconds: number;
+  /** Requests by `service:Operation`, AssumeRole calls, retries. */
+  requests: { total: number; byOperation: Record<string, number>; retries: number; throttled: number; expiredRenewals: number; assumeRoleCalls: number };
 }
 
-export async function runInventory(_options: RunOptions): Promise<RunResult> {
-  throw new InventoryError('internal', 'The crawl is not built yet.');
+/** sha256 of the effective parameters without secrets: equal digests, equal configurations. */
+export function parameterDigest(params: Parameters): string {
+  const copy: Record<string, unknown> = { ...params };
+  for (const field of SECRET_FIELDS) delete copy[field];
+  return createHash('sha256').update(JSON.stringify(copy, Object.keys(copy).sort())).digest('hex');
+}
+
+export function defaultRequestHandler(params: Parameters): NodeHttpHandler {
+  const agentOptions = { keepAlive: true, maxSockets: Math.max(50, params.concurrency * 2) };
+  return new NodeHttpHandler({
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
+    connectionTimeout: 10_000,
+    requestTimeout: 60_000,
+  });
+}
+
+export async function runInventory(options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const { params, logger } = options;
+  const writesSqlite = params.formats.includes('sqlite');
+  const writesCsv = params.formats.includes('csv');
+
+  checkOutputDir(params.output_dir);
+  const sqlitePath = writesSqlite ? (options.sqlitePath ?? path.join(params.output_dir, 'inventory.sqlite')) : null;
+  const csvDir = writesCsv ? (options.csvDir ?? path.join(params.output_dir, 'csv')) : null;
+  if (sqlitePath !== null) checkOutputDir(path.dirname(sqlitePath), { field: '--sqlite-path' });
+  if (csvDir !== null) checkOutputDir(csvDir, { field: '--csv-dir' });
+
+  const baseHandler = options.requestHandler ?? defaultRequestHandler(params);
+  let recorder: Recorder | null = null;
+  if (options.record) {
+    recorder = createRecorder(options.record);
+  }
+  const requestHandler = recorder ? recorder.wrap(baseHandler) : baseHandler;
+
+  const cache = params.credential_cache === false ? undefined : openCredentialCache(params.credential_cache, logger);
+  const chain = buildCredentialChain({ params, logger, requestHandler, ...(cache ? { cache } : {}) });
+  const clients = new ClientFactory(params, requestHandler);
+  // Organizations allows a handful of requests per second per account: two in flight at most.
+  const scheduler = new Scheduler({ concurrency: params.concurrency, maxAttempts: params.max_attempts, serviceLimits: { organizations: 2 } });
+  const tables = tablesFor(params.resources);
+
+  try {
+    const caller = await authenticate(chain, clients, scheduler, params.region);
+    logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
+
+    // Without the sqlite format the database is a scratch file the CSV is exported from.
+    const scratch = sqlitePath === null ? mkdtempSync(path.join(tmpdir(), 'aws-org-inventory-')) : null;
+    const store = openSqliteStore(sqlitePath ?? path.join(scratch ?? '', 'inventory.sqlite'));
+    try {
+      store.beginRun({
+        startedAt: new Date(started).toISOString(),
+        toolVersion,
+        parameterDigest: parameterDigest(params),
+        shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+        tables,
+      });
+      const progress: CrawlProgress = { startedAt: started, accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
+      const ticker = options.onProgress ? setInterval(() => options.onProgress?.(progress, scheduler), 1000) : null;
+      let outcome: CrawlOutcome;
+      try {
+        outcome = await crawl({ params, chain, clients, scheduler, store, tables, logger, shard: options.shard ?? null, caller, progress });
+      } catch (error) {
+        store.finishRun('failed');
+        throw error;
+      } finally {
+        if (ticker) clearInterval(ticker);
+        options.onProgress?.(progress, scheduler);
+      }
+      const summary = store.finishRun(outcome.errorCount > 0 ? 'partial' : 'succeeded');
+      const exitCode = summary.status === 'succeeded' ? ExitCode.succeeded : ExitCode.partial;
+      return {
+        exitCode,
+        summary,
+        outcome,
+        sqlitePath,
+        csvDir,
+        wallSeconds: (Date.now() - started) / 1000,
+        requests: {
+          total: scheduler.stats.requests,
+          byOperation: { ...scheduler.stats.byOperation },
+          retries: scheduler.stats.retries,
+          throttled: scheduler.stats.throttled,
+          expiredRenewals: scheduler.stats.expiredRenewals,
+          assumeRoleCalls: chain.assumeRoleCalls(),
+        },
+      };
+    } finally {
+      store.close();
+      if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+    }
+  } finally {
+    await recorder?.close();
+  }
 }

@@ -1,0 +1,25 @@
+/**
+ * The tags of a root, OU, account or policy: ListTagsForResource, every page. One step shared
+ * by the Organizations tables that carry a `tags` column.
+ */
+import { ListTagsForResourceCommand } from '@aws-sdk/client-organizations';
+import type { Tag } from '@aws-sdk/client-organizations';
+import type { EnrichStep } from '../../crawl/table.js';
+import { tagsJson } from '../../crawl/table.js';
+import { pages } from '../../crawl/organizationWalk.js';
+
+export function organizationsTagsStep<Item>(resourceId: (item: Item) => string): EnrichStep<Item> {
+  return {
+    call: 'organizations:ListTagsForResource',
+    columns: ['tags'],
+    async run(item, ctx) {
+      if (!ctx.organization.inUse) return null;
+      const tags: Tag[] = [];
+      const org = ctx.organizations();
+      for await (const page of pages((NextToken) => org.send(new ListTagsForResourceCommand({ ResourceId: resourceId(item), NextToken })))) {
+        tags.push(...(page.Tags ?? []));
+      }
+      return { tags: tagsJson(tags) };
+    },
+  };
+}
