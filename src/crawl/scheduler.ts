@@ -90,6 +90,8 @@ export class Scheduler {
   async run<T>(meta: CallMeta, call: () => Promise<T>): Promise<T> {
     let renewed = false;
     let renewedJustNow = false;
+    // Failed attempts that count against max_attempts (a renewal after ExpiredToken does not).
+    let failures = 0;
     let lastCredentials: AwsCredentialIdentity | undefined;
     const attempt = async (): Promise<T> => {
       const service = this.services.get(meta.service);
@@ -112,7 +114,8 @@ export class Scheduler {
 
     try {
       return await pRetry(attempt, {
-        retries: Math.max(0, this.options.maxAttempts - 1),
+        // max_attempts is enforced by `failures` below; p-retry's budget only has to be larger.
+        retries: this.options.maxAttempts + 1,
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,
@@ -125,9 +128,9 @@ export class Scheduler {
             renewedJustNow = false;
             return retry;
           }
-          return isRetryable(cls);
+          return isRetryable(cls) && failures < this.options.maxAttempts;
         },
-        onFailedAttempt: async ({ error, retriesLeft }) => {
+        onFailedAttempt: async ({ error }) => {
           const classified = classifyError(error);
           if (classified.class === 'expired') {
             if (!renewed && meta.credentials) {
@@ -138,13 +141,14 @@ export class Scheduler {
             }
             return;
           }
-          if (!isRetryable(classified.class) || retriesLeft <= 0) return;
+          failures += 1;
+          if (!isRetryable(classified.class) || failures >= this.options.maxAttempts) return;
           this.stats.retries += 1;
           if (classified.class === 'throttled') {
             this.stats.throttled += 1;
             this.throttle(meta.service);
           }
-          await this.options.sleep(this.backoff(classified.class === 'throttled', this.options.maxAttempts - 1 - retriesLeft));
+          await this.options.sleep(this.backoff(classified.class === 'throttled', failures - 1));
         },
       });
     } catch (error) {
