@@ -1,0 +1,102 @@
+/**
+ * The command line: global flags, the commands, and the rules every command shares: errors are
+ * one clear line on stderr with the exit code of their kind, usage mistakes exit 2, and nothing
+ * printed carries a registered secret.
+ */
+import yargs from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { ExitCode, exitCodeFor } from '../errors/inventoryError.js';
+import { scrub } from '../log/redact.js';
+import type { CommandResult } from './commandResult.js';
+import { runCommand } from './commands/runCommand.js';
+import { schemaCommand } from './commands/schemaCommand.js';
+import { testConnectionCommand } from './commands/testConnectionCommand.js';
+import { validateCommand } from './commands/validateCommand.js';
+import { GLOBAL_OPTIONS } from './globalOptions.js';
+import { loadOptionalCommand, OPTIONAL_COMMANDS } from './optionalCommand.js';
+import { toolVersion } from './packageInfo.js';
+import { printError } from './printError.js';
+
+export interface CliOutcome {
+  exitCode: number;
+  /**
+   * True when the command is finished with everything it started: the process may exit at once
+   * even if a keep-alive socket lingers. False for commands that serve until stopped.
+   */
+  finished: boolean;
+}
+
+const NOT_SET = -1;
+
+/** Thrown by the usage-failure hook so that yargs stops; carries yargs' message. */
+class UsageError extends Error {}
+
+/** Runs a command's handler under the CLI's error rules, recording its exit code. */
+function guard(command: CommandModule<object, object>, result: CommandResult, debugOf: (argv: unknown) => boolean): CommandModule<object, object> {
+  const handler = command.handler as (argv: unknown) => unknown;
+  return {
+    ...command,
+    handler: async (argv: unknown) => {
+      try {
+        await handler(argv);
+        if (result.exitCode === NOT_SET) result.exitCode = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.succeeded;
+      } catch (error) {
+        printError(error, debugOf(argv));
+        result.exitCode = exitCodeFor(error);
+      }
+    },
+  };
+}
+
+const SERVING_COMMANDS = new Set(['simulate']);
+
+export async function runCli(args: readonly string[]): Promise<CliOutcome> {
+  const result: CommandResult = { exitCode: NOT_SET };
+  const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
+  const optional = await Promise.all(OPTIONAL_COMMANDS.map(loadOptionalCommand));
+  const commands = [runCommand(result), validateCommand(result), testConnectionCommand(result), ...optional, schemaCommand(result)];
+
+  let usageMessage: string | null = null;
+  let parser: Argv = yargs([...args])
+    .scriptName('aws-org-inventory')
+    .usage('$0 <command> [options]\n\nInventory an AWS organization (accounts, OUs, policies, SQS queues, S3 buckets) into SQLite and CSV.')
+    .options(GLOBAL_OPTIONS)
+    .strict()
+    .demandCommand(1, 'Name a command: run, validate, test-connection, simulate, demo, merge or schema.')
+    .recommendCommands()
+    .example('$0 demo', 'crawl the bundled simulated organization into output/')
+    .example('$0 validate --params parameters/example.json', 'check a parameter file')
+    .example('$0 run --params prod.json', 'inventory a real organization')
+    .epilogue('Exit codes: 0 succeeded, 1 partial, 2 bad parameters or usage, 3 authentication failed, 4 output directory locked, 5 internal error.')
+    .version(toolVersion)
+    .help()
+    .alias('help', 'h')
+    .alias('version', 'V')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message: string | null, error: Error | null) => {
+      usageMessage = message ?? error?.message ?? 'invalid usage';
+      if (usageMessage.startsWith('Did you mean')) {
+        usageMessage = `unknown command "${args.find((arg) => !arg.startsWith('-')) ?? ''}". ${usageMessage}`;
+      }
+      throw new UsageError(usageMessage);
+    });
+  for (const command of commands) parser = parser.command(guard(command, result, debugOf));
+
+  try {
+    await parser.parseAsync();
+  } catch (error) {
+    if (!(error instanceof UsageError) && usageMessage === null) {
+      printError(error, args.includes('--debug'));
+      return { exitCode: exitCodeFor(error), finished: true };
+    }
+  }
+  if (usageMessage !== null) {
+    process.stderr.write(`${scrub(`error: ${usageMessage}`)}\nRun "aws-org-inventory --help" (or "aws-org-inventory <command> --help") for usage.\n`);
+    return { exitCode: ExitCode.config, finished: true };
+  }
+  const commandName = args.find((arg) => !arg.startsWith('-'));
+  // --help and --version run no command.
+  const exitCode = result.exitCode === NOT_SET ? ExitCode.succeeded : result.exitCode;
+  return { exitCode, finished: commandName === undefined || !SERVING_COMMANDS.has(commandName) };
+}
