@@ -7,8 +7,9 @@
  * restJson error shape: the code in `x-amzn-ErrorType`, `{"message": …}` in the body.
  */
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
-import type { AuthContext, SimRequest, SimResponse } from './http.js';
+import type { SimRequest, SimResponse } from './http.js';
 import { headerValue } from './http.js';
+import type { RouteContext, SimRoute } from './server.js';
 import { decimalSerial } from '../auth/rolesAnywhere/certificateMaterial.js';
 import type { RolesAnywhereAlgorithm } from '../auth/rolesAnywhere/certificateMaterial.js';
 import { canonicalRequest, credentialScope, parseAuthorization, ROLES_ANYWHERE_SERVICE, stringToSign, verifySignatureHex } from '../auth/rolesAnywhere/x509Signature.js';
@@ -33,6 +34,9 @@ export interface IssuedSessionCredentials {
   secretAccessKey: string;
   sessionToken: string;
   expiration: Date;
+  /** Given by the simulator's credential store; derived from the role ARN when absent. */
+  assumedRoleArn?: string;
+  assumedRoleId?: string;
 }
 
 export interface SessionGrant {
@@ -74,7 +78,38 @@ class Refusal extends Error {
 const denied = (message: string) => new Refusal('AccessDeniedException', 403, message);
 const invalid = (message: string) => new Refusal('ValidationException', 400, message);
 
-export type RolesAnywhereHandler = (request: SimRequest, auth?: AuthContext) => SimResponse;
+export type RolesAnywhereHandler = (request: SimRequest) => SimResponse;
+
+/**
+ * CreateSession as a route of the running simulator: credentials come from its credential store,
+ * so the other simulated services accept them like AssumeRole credentials.
+ *
+ * @example
+ *   const sim = await startSimulator();
+ *   sim.addRoute(rolesAnywhereRoute({ region: 'us-east-1', trustAnchors: [{ arn, certificatesPem: ca.certificatePem }], profiles: [{ arn: profileArn, roleArns: [sim.chainRoleArn] }] }));
+ */
+export function rolesAnywhereRoute(options: Omit<RolesAnywhereServiceOptions, 'issueCredentials'>): SimRoute {
+  let context: RouteContext | undefined;
+  const handler = createRolesAnywhereService({
+    ...options,
+    issueCredentials: (grant) => {
+      if (!context) throw new Error('rolesAnywhereRoute: no route context');
+      const issued = context.issueCredentials(grant.roleArn, grant.roleSessionName, grant.durationSeconds);
+      return { ...issued, expiration: new Date(issued.expiration) };
+    },
+  });
+  return {
+    service: ROLES_ANYWHERE_SERVICE,
+    operation: () => 'CreateSession',
+    // Only X.509-signed requests: a path-style S3 request for a bucket named "sessions" is not ours.
+    match: (request) =>
+      request.method === 'POST' && request.path.replace(/\/+$/, '') === '/sessions' && (headerValue(request.headers, 'x-amz-x509') !== undefined || (headerValue(request.headers, 'authorization') ?? '').startsWith('AWS4-X509-')),
+    handle: (request, routeContext) => {
+      context = routeContext;
+      return handler(request);
+    },
+  };
+}
 
 export function createRolesAnywhereService(options: RolesAnywhereServiceOptions): RolesAnywhereHandler {
   const now = options.now ?? (() => new Date());
@@ -103,11 +138,19 @@ export function createRolesAnywhereService(options: RolesAnywhereServiceOptions)
       const durationSeconds = Math.min(input.durationSeconds ?? 3600, profile.durationSeconds ?? 3600);
       const roleSessionName = input.roleSessionName ?? decimalSerial(leaf.certificate);
       const subject = leaf.certificate.subject.split('\n').filter(Boolean).join(',');
-      const credentials = issue({ roleArn: input.roleArn, roleSessionName, durationSeconds, subject });
+      let credentials: IssuedSessionCredentials;
+      try {
+        credentials = issue({ roleArn: input.roleArn, roleSessionName, durationSeconds, subject });
+      } catch {
+        throw denied(`Unable to assume role ${input.roleArn}: the role does not exist or does not trust rolesanywhere.amazonaws.com.`);
+      }
       return json(201, {
         credentialSet: [
           {
-            assumedRoleUser: { arn: assumedRoleArn(input.roleArn, roleSessionName), assumedRoleId: `AROA${randomBytes(8).toString('hex').toUpperCase()}:${roleSessionName}` },
+            assumedRoleUser: {
+              arn: credentials.assumedRoleArn ?? assumedRoleArn(input.roleArn, roleSessionName),
+              assumedRoleId: credentials.assumedRoleId ?? `AROA${randomBytes(8).toString('hex').toUpperCase()}:${roleSessionName}`,
+            },
             credentials: {
               accessKeyId: credentials.accessKeyId,
               secretAccessKey: credentials.secretAccessKey,

@@ -1,0 +1,71 @@
+/** The simulator's options and its fault knobs, with their defaults. */
+
+/** A rule that refuses matching requests with the service's AccessDenied answer. Unset fields match anything. */
+export interface DenyRule {
+  /** The calling account (the account of the credentials that signed the request). */
+  account?: string;
+  region?: string;
+  /** `sts`, `organizations`, `sqs`, `s3`, `account`. */
+  service?: string;
+  /** The operation name, e.g. `ListQueues`, `GetBucketPolicy`. */
+  operation?: string;
+}
+
+/**
+ * Faults and knobs that tests and benchmarks change while the server runs: the running
+ * simulator reads this object on every request.
+ */
+export interface FaultOptions {
+  /** Fixed delay before every answer, in ms. */
+  latencyMs: number;
+  /** Extra uniformly random delay, 0…jitterMs. */
+  jitterMs: number;
+  /** Fraction (0–1) of requests answered with the service's throttling error, by service (`*` for all). */
+  throttleRate: Record<string, number>;
+  /** Fraction of requests answered with a 500 InternalError or 503 ServiceUnavailable. */
+  serverErrorRate: number;
+  /** Fraction of requests whose connection is destroyed without an answer. */
+  connectionResetRate: number;
+  /** Fraction of authenticated requests answered with ExpiredToken although the credentials are valid. */
+  expiredTokenRate: number;
+  /** The next N authenticated requests are answered with ExpiredToken. */
+  expireNextRequests: number;
+  /** Lifetime in seconds of every credential the simulator issues (0 ⇒ the requested duration). */
+  credentialLifetimeSeconds: number;
+  /** Requests refused with AccessDenied. */
+  deny: DenyRule[];
+  /** Accounts whose member roles (every role but the configured chain roles) cannot be assumed. */
+  denyMemberRoles: string[];
+  /** Regions not enabled, by account id: SQS calls signed for them fail as AWS fails them. */
+  regionsNotEnabled: Record<string, string[]>;
+  /** Organizations answers AWSOrganizationsNotInUseException, as for an account outside any organization. */
+  organizationsNotInUse: boolean;
+}
+
+export interface ChainRoleOptions {
+  arn: string;
+  externalId?: string;
+  /** Accounts allowed to assume it; default: the account of the previous role, the identity account for the first. */
+  trustedAccounts?: string[];
+  maxSessionDurationSeconds?: number;
+}
+
+export function defaultFaults(): FaultOptions {
+  return {
+    latencyMs: 0,
+    jitterMs: 0,
+    throttleRate: {},
+    serverErrorRate: 0,
+    connectionResetRate: 0,
+    expiredTokenRate: 0,
+    expireNextRequests: 0,
+    credentialLifetimeSeconds: 0,
+    deny: [],
+    denyMemberRoles: [],
+    regionsNotEnabled: {},
+    organizationsNotInUse: false,
+  };
+}
+
+export const DEFAULT_REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+export const DEFAULT_EXTERNAL_ID = 'simulated-external-id';
