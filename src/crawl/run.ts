@@ -11,6 +11,7 @@ import path from 'node:path';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import { buildCredentialChain } from '../auth/assumeRoleChain.js';
+import type { CredentialChain } from '../auth/assumeRoleChain.js';
 import { openCredentialCache } from '../auth/credentialCache.js';
 import { ClientFactory } from '../aws/clientFactory.js';
 import { toolVersion } from '../cli/packageInfo.js';
@@ -24,8 +25,10 @@ import type { Parameters } from '../parameters/schema.js';
 import { SECRET_FIELDS } from '../parameters/schema.js';
 import { openSqliteStore } from '../sinks/sqlite/sqliteStore.js';
 import type { RunSummary } from '../sinks/store.js';
-import { tablesFor } from '../tables/index.js';
-import type { CrawlOutcome, CrawlProgress, Shard } from './engine.js';
+import { exportCsv } from '../sinks/csv/writeCsv.js';
+import { acquireLock } from '../sinks/lock.js';
+import { TABLES, tablesFor } from '../tables/index.js';
+import type { CallerIdentity, CrawlOutcome, CrawlProgress, Shard } from './engine.js';
 import { authenticate, crawl } from './engine.js';
 import { Scheduler } from './scheduler.js';
 
@@ -101,58 +104,77 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
   const clients = new ClientFactory(params, requestHandler);
   // Organizations allows a handful of requests per second per account: two in flight at most.
   const scheduler = new Scheduler({ concurrency: params.concurrency, maxAttempts: params.max_attempts, serviceLimits: { organizations: 2 } });
-  const tables = tablesFor(params.resources);
 
   try {
     const caller = await authenticate(chain, clients, scheduler, params.region);
     logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
-
-    // Without the sqlite format the database is a scratch file the CSV is exported from.
-    const scratch = sqlitePath === null ? mkdtempSync(path.join(tmpdir(), 'aws-org-inventory-')) : null;
-    const store = openSqliteStore(sqlitePath ?? path.join(scratch ?? '', 'inventory.sqlite'));
+    const lock = await acquireLock(params.output_dir, { logger });
     try {
-      store.beginRun({
-        startedAt: new Date(started).toISOString(),
-        toolVersion,
-        parameterDigest: parameterDigest(params),
-        shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
-        tables,
-      });
-      const progress: CrawlProgress = { startedAt: started, accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
-      const ticker = options.onProgress ? setInterval(() => options.onProgress?.(progress, scheduler), 1000) : null;
-      let outcome: CrawlOutcome;
-      try {
-        outcome = await crawl({ params, chain, clients, scheduler, store, tables, logger, shard: options.shard ?? null, caller, progress });
-      } catch (error) {
-        store.finishRun('failed');
-        throw error;
-      } finally {
-        if (ticker) clearInterval(ticker);
-        options.onProgress?.(progress, scheduler);
-      }
-      const summary = store.finishRun(outcome.errorCount > 0 ? 'partial' : 'succeeded');
-      const exitCode = summary.status === 'succeeded' ? ExitCode.succeeded : ExitCode.partial;
-      return {
-        exitCode,
-        summary,
-        outcome,
-        sqlitePath,
-        csvDir,
-        wallSeconds: (Date.now() - started) / 1000,
-        requests: {
-          total: scheduler.stats.requests,
-          byOperation: { ...scheduler.stats.byOperation },
-          retries: scheduler.stats.retries,
-          throttled: scheduler.stats.throttled,
-          expiredRenewals: scheduler.stats.expiredRenewals,
-          assumeRoleCalls: chain.assumeRoleCalls(),
-        },
-      };
+      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, caller, started });
     } finally {
-      store.close();
-      if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
+      lock.release();
     }
   } finally {
     await recorder?.close();
+  }
+}
+
+interface Prepared {
+  chain: CredentialChain;
+  clients: ClientFactory;
+  scheduler: Scheduler;
+  caller: CallerIdentity;
+  started: number;
+}
+
+async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null; csvDir: string | null }, prepared: Prepared): Promise<RunResult> {
+  const { params, logger, sqlitePath, csvDir } = options;
+  const { chain, clients, scheduler, caller, started } = prepared;
+  const tables = tablesFor(params.resources);
+  // Without the sqlite format the database is a scratch file the CSV is exported from.
+  const scratch = sqlitePath === null ? mkdtempSync(path.join(tmpdir(), 'aws-org-inventory-')) : null;
+  const store = openSqliteStore(sqlitePath ?? path.join(scratch ?? '', 'inventory.sqlite'));
+  try {
+    store.beginRun({
+      startedAt: new Date(started).toISOString(),
+      toolVersion,
+      parameterDigest: parameterDigest(params),
+      shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+      tables,
+    });
+    const progress: CrawlProgress = { startedAt: started, accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
+    const ticker = options.onProgress ? setInterval(() => options.onProgress?.(progress, scheduler), 1000) : null;
+    let outcome: CrawlOutcome;
+    try {
+      outcome = await crawl({ params, chain, clients, scheduler, store, tables, logger, shard: options.shard ?? null, caller, progress });
+    } catch (error) {
+      store.finishRun('failed');
+      throw error;
+    } finally {
+      if (ticker) clearInterval(ticker);
+      options.onProgress?.(progress, scheduler);
+    }
+    const summary = store.finishRun(outcome.errorCount > 0 ? 'partial' : 'succeeded');
+    // Every declared table, crawled this run or not: the CSV mirrors the database's current rows.
+    if (csvDir !== null) await exportCsv(store, TABLES, csvDir, { includeDeleted: options.csvIncludeDeleted ?? false });
+    return {
+      exitCode: summary.status === 'succeeded' ? ExitCode.succeeded : ExitCode.partial,
+      summary,
+      outcome,
+      sqlitePath,
+      csvDir,
+      wallSeconds: (Date.now() - started) / 1000,
+      requests: {
+        total: scheduler.stats.requests,
+        byOperation: { ...scheduler.stats.byOperation },
+        retries: scheduler.stats.retries,
+        throttled: scheduler.stats.throttled,
+        expiredRenewals: scheduler.stats.expiredRenewals,
+        assumeRoleCalls: chain.assumeRoleCalls(),
+      },
+    };
+  } finally {
+    store.close();
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   }
 }
