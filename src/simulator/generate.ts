@@ -260,7 +260,11 @@ function addRoles(org: SimulatedOrganization, chain: ChainRoleOptions[], members
   }
 }
 
-/** The pattern repeats every 8 queues so that any account with ≥ 8 queues covers every column. */
+/**
+ * Eight queue profiles (plain, dead-letter queue, redriven to it with KMS, FIFO with and without
+ * deduplication settings, policy and non-default attributes, SSE off, customer KMS key), rotated
+ * by region; nine queues over three regions cover every attribute.
+ */
 export function addGeneratedQueue(org: SimulatedOrganization, accountId: string, regions: readonly string[], index: number, total: number): SimQueue {
   const region = regions[index % regions.length] ?? 'us-east-1';
   // Per-region ordinal: related queues (a queue and its dead-letter queue) share a region.
@@ -269,7 +273,8 @@ export function addGeneratedQueue(org: SimulatedOrganization, accountId: string,
   const base = `queue-${String(k).padStart(width, '0')}`;
   const arnOf = (name: string): string => `arn:aws:sqs:${region}:${accountId}:${name}`;
   const nameOf = (ordinal: number, profile: number): string => `queue-${String(ordinal).padStart(width, '0')}${profile === 1 ? '-dlq' : profile === 3 || profile === 4 ? '.fifo' : ''}`;
-  const profile = k % 8;
+  // Profiles rotate by region so that even a few queues per region cover every column.
+  const profile = (k + 3 * (index % regions.length)) % 8;
   const created = Math.floor(BASE_TIME_MS / 1000) - ((k * 7919 + index) % 400) * 86_400;
   const attributes: Record<string, string> = {};
   let tags: Record<string, string> = { team: TEAMS[k % TEAMS.length] ?? 'platform', env: k % 2 ? 'prod' : 'dev' };
@@ -285,7 +290,7 @@ export function addGeneratedQueue(org: SimulatedOrganization, accountId: string,
       attributes.MessageRetentionPeriod = '1209600';
       break;
     case 2:
-      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: arnOf(nameOf(k - 1, 1)), maxReceiveCount: 5 });
+      if (k >= 1) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: arnOf(nameOf(k - 1, 1)), maxReceiveCount: 5 });
       attributes.VisibilityTimeout = '120';
       attributes.SqsManagedSseEnabled = 'false';
       attributes.KmsMasterKeyId = 'alias/aws/sqs';
@@ -324,14 +329,15 @@ export function addGeneratedQueue(org: SimulatedOrganization, accountId: string,
           },
         ],
       });
-      attributes.RedriveAllowPolicy = JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arnOf(nameOf(k - 3, 2))] });
+      attributes.RedriveAllowPolicy =
+        k >= 3 ? JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [arnOf(nameOf(k - 3, 2))] }) : JSON.stringify({ redrivePermission: 'denyAll' });
       break;
     case 6:
       attributes.SqsManagedSseEnabled = 'false';
       tags = {};
       break;
     case 7:
-      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: arnOf(nameOf(k - 6, 1)), maxReceiveCount: 3 });
+      if (k >= 6) attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: arnOf(nameOf(k - 6, 1)), maxReceiveCount: 3 });
       attributes.KmsMasterKeyId = `arn:aws:kms:${region}:${accountId}:key/${fakeUuid(accountId, k)}`;
       attributes.KmsDataKeyReusePeriodSeconds = '300';
       attributes.SqsManagedSseEnabled = 'false';
