@@ -85,8 +85,10 @@ export interface SeededAccount {
   ouPathIds: string;
   ouPathNames: string;
   tags: Tags;
-  /** ACTIVE, or SUSPENDED after CloseAccount (moto; AWS says PENDING_CLOSURE first). */
+  /** State and the deprecated Status as the endpoint reports them after seeding (CloseAccount: SUSPENDED or PENDING_CLOSURE). */
   state: string;
+  status: string;
+  joinedMethod: string;
   isManagement: boolean;
 }
 
@@ -196,6 +198,8 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
       ouPathNames: root.Name,
       tags: {},
       state: 'ACTIVE',
+      status: 'ACTIVE',
+      joinedMethod: 'CREATED',
       isManagement: true,
     },
   ];
@@ -220,6 +224,8 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
       ouPathNames: parent.names,
       tags: planned.tags,
       state: 'ACTIVE',
+      status: 'ACTIVE',
+      joinedMethod: 'CREATED',
       isManagement: false,
     });
   }
@@ -229,10 +235,6 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
     return account.id;
   };
 
-  // The management account's name is whatever the endpoint calls it; read it rather than guess.
-  const listed = (await org.send(new ListAccountsCommand({}))).Accounts ?? [];
-  const management = accounts[0];
-  if (management) management.name = listed.find((a) => a.Id === managementAccountId)?.Name ?? '';
 
   const policies = await seedPolicies(org, POLICIES, { rootId: root.Id, ouId: (key) => pathOf(key).id, accountId });
   // AWS attaches FullAWSAccess to the root, every OU and every account once SCPs are enabled.
@@ -320,11 +322,23 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
   for (const planned of BUCKETS) buckets.push(await seedBucket(endpoint, planned, accountId(planned.account), memberCredentials.get(planned.account) ?? FIRST_CREDENTIALS));
 
   // Closed last: a closed account's role can no longer be assumed to seed it.
-  for (const planned of ACCOUNTS.filter((a) => a.closed)) {
-    await org.send(new CloseAccountCommand({ AccountId: accountId(planned.key) }));
-    const account = accounts.find((a) => a.key === planned.key);
-    const after = (await org.send(new ListAccountsCommand({}))).Accounts?.find((a) => a.Id === account?.id);
-    if (account) account.state = after?.State ?? after?.Status ?? 'UNKNOWN';
+  for (const planned of ACCOUNTS.filter((a) => a.closed)) await org.send(new CloseAccountCommand({ AccountId: accountId(planned.key) }));
+  // What the endpoint says of each account now: the management account's name and how it joined
+  // are the endpoint's to choose, and closing is asynchronous in AWS.
+  const listed = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await org.send(new ListAccountsCommand({ NextToken: nextToken }));
+    listed.push(...(page.Accounts ?? []));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  for (const account of accounts) {
+    const answer = listed.find((a) => a.Id === account.id);
+    if (answer === undefined) throw new Error(`ListAccounts does not list seeded account ${account.id}`);
+    if (account.isManagement) account.name = answer.Name ?? '';
+    account.state = answer.State ?? answer.Status ?? 'UNKNOWN';
+    account.status = answer.Status ?? account.state;
+    account.joinedMethod = answer.JoinedMethod ?? 'CREATED';
   }
 
   return {
