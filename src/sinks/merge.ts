@@ -1,0 +1,285 @@
+/**
+ * Combines the databases of a sharded crawl (`run --shard K/N`) into one whose resource tables
+ * equal an unsharded run's. Shards run in step (run n of every shard is night n), so run ids
+ * line up: run n of the merged database stands for run n of every shard.
+ *
+ * - account and account-region tables: the union of the shards' rows. If an account appears in
+ *   two shards (the shard count changed), the row seen most recently wins.
+ * - organization tables: from the first shard (by shard index) that holds rows of them; shard 0
+ *   crawls them.
+ * - `runs`: one row per run id summing the shards' counts (status: failed if any shard failed or
+ *   never finished, partial if any was partial or a shard is missing); every shard's own run row
+ *   is kept in `run_shards`. `errors` and `changes` are carried over with their shard.
+ *
+ * The result is written to a temporary file beside `into` and renamed over it; the shard files
+ * are opened read-only and never changed.
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
+import { InventoryError } from '../errors/inventoryError.js';
+import { checkExistingDatabase, openDatabase } from './sqlite/openDatabase.js';
+import { SCHEMA_VERSION, ensureBaseSchema, ensureResourceTable, readSchemaVersion, readShapes } from './sqlite/schema.js';
+import { storageError } from './sqlite/storageError.js';
+import { BOOKKEEPING_COLUMNS, quoteIdent } from './sqlite/tableShape.js';
+import type { ColumnShape, TableShape } from './sqlite/tableShape.js';
+import { createViews } from './sqlite/views.js';
+import type { RunStatus } from './store.js';
+
+export interface MergeResult {
+  into: string;
+  /** The sources in the order they were taken (by shard index). */
+  sources: Array<{ path: string; shard: string | null }>;
+  /** Rows per resource table in the merged database, current and deleted. */
+  rows: Record<string, number>;
+  runs: number;
+}
+
+interface Source {
+  path: string;
+  db: Database.Database;
+  shard: string | null;
+  shapes: Map<string, TableShape>;
+}
+
+interface RunRow {
+  run_id: number;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  tool_version: string | null;
+  parameter_digest: string | null;
+  caller_arn: string | null;
+  shard: string | null;
+  rows_per_table: string | null;
+  changes_per_table: string | null;
+  error_count: number;
+}
+
+const RUN_SHARDS_DDL = `CREATE TABLE IF NOT EXISTS run_shards (
+  run_id INTEGER NOT NULL,
+  shard TEXT,
+  source TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL,
+  tool_version TEXT,
+  parameter_digest TEXT,
+  caller_arn TEXT,
+  rows_per_table TEXT,
+  changes_per_table TEXT,
+  error_count INTEGER NOT NULL DEFAULT 0
+)`;
+
+function shardIndex(shard: string | null): number {
+  const match = shard === null ? null : /^(\d+)\/\d+$/.exec(shard);
+  return match?.[1] === undefined ? Number.MAX_SAFE_INTEGER : Number(match[1]);
+}
+
+function openSource(path: string): Source {
+  if (checkExistingDatabase(path) !== 'database') {
+    throw new InventoryError('config', `${path} is not an inventory database (it is missing or empty).`, {
+      field: path,
+      hint: 'Pass the sqlite files the shard runs wrote (their --sqlite-path or <output_dir>/inventory.sqlite).',
+    });
+  }
+  const db = openDatabase(path, { readonly: true });
+  const version = readSchemaVersion(db);
+  if (version !== SCHEMA_VERSION) {
+    db.close();
+    throw new InventoryError('config', `${path} has schema version ${version}; this version merges version ${SCHEMA_VERSION}.`, {
+      field: path,
+      hint: 'Run every shard with the same version of aws-org-inventory before merging.',
+    });
+  }
+  const shard = (db.prepare('SELECT shard FROM runs ORDER BY run_id DESC LIMIT 1').pluck().get() as string | null | undefined) ?? null;
+  return { path, db, shard, shapes: readShapes(db) };
+}
+
+/** One shape per table across the sources: the union of their columns, in first-seen order. */
+function unionShapes(sources: readonly Source[]): Map<string, TableShape> {
+  const union = new Map<string, TableShape>();
+  for (const source of sources) {
+    for (const shape of source.shapes.values()) {
+      const known = union.get(shape.name);
+      if (known === undefined) {
+        union.set(shape.name, { ...shape, columns: [...shape.columns] });
+        continue;
+      }
+      if (known.scope !== shape.scope || known.primaryKey.join(',') !== shape.primaryKey.join(',')) {
+        throw new InventoryError('config', `Table ${shape.name} has a different scope or primary key in ${source.path} than in another shard.`, {
+          field: source.path,
+          hint: 'Run every shard with the same version of aws-org-inventory before merging.',
+        });
+      }
+      const columns = known.columns as ColumnShape[];
+      for (const column of shape.columns) if (!columns.some((c) => c.name === column.name)) columns.push(column);
+    }
+  }
+  return union;
+}
+
+function hasRows(source: Source, table: string): boolean {
+  return source.shapes.has(table) && source.db.prepare(`SELECT 1 FROM ${quoteIdent(table)} LIMIT 1`).get() !== undefined;
+}
+
+/** Copies a table's rows; on a key conflict the row seen in the later run wins. */
+function copyRows(target: Database.Database, source: Source, shape: TableShape): void {
+  const stored = new Set((source.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(shape.name) as string[]));
+  const columns = [...shape.columns.map((c) => c.name), ...BOOKKEEPING_COLUMNS].filter((c) => stored.has(c));
+  const updates = columns.filter((c) => !shape.primaryKey.includes(c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
+  const table = quoteIdent(shape.name);
+  const insert = target.prepare(
+    `INSERT INTO ${table} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+     ON CONFLICT (${shape.primaryKey.map(quoteIdent).join(', ')}) DO UPDATE SET ${updates.join(', ')}
+     WHERE excluded.last_seen_run > ${table}.last_seen_run`,
+  );
+  const rows = source.db.prepare(`SELECT ${columns.map(quoteIdent).join(', ')} FROM ${table}`).raw(true).iterate() as IterableIterator<unknown[]>;
+  for (const row of rows) insert.run(...row);
+}
+
+function mergeStatus(rows: readonly RunRow[]): RunStatus {
+  if (rows.some((r) => r.status === 'failed' || r.status === 'running')) return 'failed';
+  const counts = rows.map((r) => /^\d+\/(\d+)$/.exec(r.shard ?? '')?.[1]).filter((n): n is string => n !== undefined);
+  const expected = counts.length === rows.length && new Set(counts).size === 1 ? Number(counts[0]) : rows.length;
+  if (rows.some((r) => r.status === 'partial') || new Set(rows.map((r) => r.shard)).size < expected) return 'partial';
+  return 'succeeded';
+}
+
+function sumJson(texts: ReadonlyArray<string | null>): string {
+  const total: Record<string, unknown> = {};
+  const add = (into: Record<string, unknown>, value: Record<string, unknown>): void => {
+    for (const [key, v] of Object.entries(value)) {
+      if (typeof v === 'number') into[key] = (typeof into[key] === 'number' ? into[key] : 0) + v;
+      else if (v !== null && typeof v === 'object') {
+        const nested = (into[key] !== null && typeof into[key] === 'object' ? into[key] : (into[key] = {})) as Record<string, unknown>;
+        add(nested, v as Record<string, unknown>);
+      }
+    }
+  };
+  for (const text of texts) if (text !== null) add(total, JSON.parse(text) as Record<string, unknown>);
+  return JSON.stringify(total);
+}
+
+function mergeRuns(target: Database.Database, sources: readonly Source[]): number {
+  const byRun = new Map<number, Array<RunRow & { source: string }>>();
+  for (const source of sources) {
+    for (const row of source.db.prepare('SELECT * FROM runs ORDER BY run_id').all() as RunRow[]) {
+      const list = byRun.get(row.run_id) ?? [];
+      list.push({ ...row, source: source.path });
+      byRun.set(row.run_id, list);
+    }
+  }
+  const insertRun = target.prepare(
+    `INSERT INTO runs (run_id, started_at, finished_at, status, tool_version, parameter_digest, caller_arn, shard, rows_per_table, changes_per_table, error_count)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertShard = target.prepare(
+    `INSERT INTO run_shards (run_id, shard, source, started_at, finished_at, status, tool_version, parameter_digest, caller_arn, rows_per_table, changes_per_table, error_count)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const [runId, rows] of [...byRun].sort((a, b) => a[0] - b[0])) {
+    const first = rows[0];
+    if (first === undefined) continue;
+    const finished = rows.every((r) => r.finished_at !== null) ? rows.map((r) => r.finished_at ?? '').sort().at(-1) : null;
+    insertRun.run(
+      runId,
+      rows.map((r) => r.started_at).sort()[0],
+      finished ?? null,
+      mergeStatus(rows),
+      first.tool_version,
+      first.parameter_digest,
+      rows.find((r) => r.caller_arn !== null)?.caller_arn ?? null,
+      rows.map((r) => r.shard ?? '').join(','),
+      sumJson(rows.map((r) => r.rows_per_table)),
+      sumJson(rows.map((r) => r.changes_per_table)),
+      rows.reduce((n, r) => n + r.error_count, 0),
+    );
+    for (const r of rows) {
+      insertShard.run(runId, r.shard, r.source, r.started_at, r.finished_at, r.status, r.tool_version, r.parameter_digest, r.caller_arn, r.rows_per_table, r.changes_per_table, r.error_count);
+    }
+  }
+  return byRun.size;
+}
+
+function copyHistory(target: Database.Database, source: Source, skipTables: ReadonlySet<string>): void {
+  const shardOf = new Map((source.db.prepare('SELECT run_id, shard FROM runs').all() as Array<{ run_id: number; shard: string | null }>).map((r) => [r.run_id, r.shard]));
+  const insertError = target.prepare(
+    'INSERT INTO errors (run_id, shard, account_id, region, service, operation, resource, error_code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  for (const e of source.db.prepare('SELECT * FROM errors ORDER BY rowid').iterate() as IterableIterator<Record<string, string | number | null>>) {
+    insertError.run(e.run_id, e.shard ?? shardOf.get(Number(e.run_id)) ?? null, e.account_id, e.region, e.service, e.operation, e.resource, e.error_code, e.message);
+  }
+  const insertChange = target.prepare('INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns) VALUES (?, ?, ?, ?, ?, ?)');
+  for (const c of source.db.prepare('SELECT * FROM changes ORDER BY rowid').iterate() as IterableIterator<Record<string, string | number | null>>) {
+    if (skipTables.has(String(c.table_name))) continue;
+    insertChange.run(c.run_id, c.shard ?? shardOf.get(Number(c.run_id)) ?? null, c.table_name, c.primary_key, c.change, c.changed_columns);
+  }
+}
+
+export function mergeDatabases(into: string, sourcePaths: readonly string[]): MergeResult {
+  if (sourcePaths.length === 0) throw new InventoryError('config', 'merge needs at least one shard database.', { hint: 'merge --into DB A.sqlite B.sqlite …' });
+  const target = resolve(into);
+  const seen = new Set<string>();
+  for (const path of sourcePaths) {
+    const full = resolve(path);
+    if (full === target) throw new InventoryError('config', `${path} is both a source and the --into database.`, { field: '--into', hint: 'Merge into a new file.' });
+    if (seen.has(full)) throw new InventoryError('config', `${path} is named twice.`, { hint: 'Name each shard database once.' });
+    seen.add(full);
+  }
+  // Refuse to replace a file that is not an inventory database (a typo in --into).
+  if (existsSync(into)) checkExistingDatabase(into);
+
+  const sources: Source[] = [];
+  const temporary = `${into}.merge-${process.pid}.tmp`;
+  let db: Database.Database | null = null;
+  try {
+    for (const path of sourcePaths) sources.push(openSource(path));
+    sources.sort((a, b) => shardIndex(a.shard) - shardIndex(b.shard));
+    const shapes = unionShapes(sources);
+
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${temporary}${suffix}`, { force: true });
+    db = openDatabase(temporary);
+    const out = db;
+    const rows: Record<string, number> = {};
+    let runs = 0;
+    out
+      .transaction(() => {
+        ensureBaseSchema(out, temporary);
+        out.exec(RUN_SHARDS_DDL);
+        const organizationTablesFrom = new Map<string, Source>();
+        for (const shape of shapes.values()) {
+          ensureResourceTable(out, shape);
+          if (shape.scope === 'organization') {
+            const owner = sources.find((s) => hasRows(s, shape.name));
+            if (owner !== undefined) {
+              organizationTablesFrom.set(shape.name, owner);
+              copyRows(out, owner, shape);
+            }
+          } else {
+            for (const source of sources) if (source.shapes.has(shape.name)) copyRows(out, source, shape);
+          }
+          rows[shape.name] = Number(out.prepare(`SELECT count(*) FROM ${quoteIdent(shape.name)}`).pluck().get());
+        }
+        runs = mergeRuns(out, sources);
+        for (const source of sources) {
+          const skip = new Set([...organizationTablesFrom].filter(([, owner]) => owner !== source).map(([name]) => name));
+          copyHistory(out, source, skip);
+        }
+        createViews(out, readShapes(out));
+      })
+      .immediate();
+    out.close();
+    db = null;
+    // A replaced database's WAL must not be replayed onto the new file.
+    for (const suffix of ['-wal', '-shm']) rmSync(`${into}${suffix}`, { force: true });
+    renameSync(temporary, into);
+    return { into, sources: sources.map((s) => ({ path: s.path, shard: s.shard })), rows, runs };
+  } catch (error) {
+    db?.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${temporary}${suffix}`, { force: true });
+    throw storageError(error, into, 'merge into');
+  } finally {
+    for (const source of sources) source.db.close();
+  }
+}
