@@ -4,7 +4,7 @@
  * validation hints are written from. One source: `schema.ts`.
  */
 import { z } from 'zod';
-import { parametersSchema } from './schema.js';
+import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, parametersSchema, REGION_PATTERN, ROLE_ARN_PATTERN } from './schema.js';
 
 export interface JsonSchemaNode {
   type?: string | string[];
@@ -47,6 +47,15 @@ export function renderJsonSchema(): string {
   return `${JSON.stringify(parametersJsonSchema(), null, 2)}\n`;
 }
 
+/** Names for the patterns a reader knows by name. */
+const NAMED_PATTERNS = new Map<string, string>([
+  [REGION_PATTERN.source, 'region name'],
+  [ACCOUNT_ID_PATTERN.source, '12-digit account id'],
+  [ROLE_ARN_PATTERN.source, 'IAM role ARN'],
+  [OU_ID_PATTERN.source, 'OU or root id'],
+  ['^\\d{6}$', 'six digits'],
+]);
+
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
@@ -67,7 +76,8 @@ export function typeText(node: JsonSchemaNode): string {
           return 'integer';
         }
         case 'string':
-          return node.format === 'uri' ? 'URL' : 'string';
+          if (node.format === 'uri') return 'URL';
+          return (node.pattern === undefined ? undefined : NAMED_PATTERNS.get(node.pattern)) ?? 'string';
         case 'array': {
           const items = node.items === undefined ? 'values' : typeText(node.items);
           return node.minItems !== undefined && node.minItems > 0 ? `non-empty array of ${items}` : `array of ${items}`;

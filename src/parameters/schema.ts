@@ -55,12 +55,12 @@ export const rolesAnywhereSchema = z
 
 export const endpointsSchema = z
   .object({
-    sts: endpointUrl.optional(),
-    organizations: endpointUrl.optional(),
-    sqs: endpointUrl.optional(),
-    s3: endpointUrl.optional(),
-    rolesanywhere: endpointUrl.optional(),
-    account: endpointUrl.optional(),
+    sts: endpointUrl.optional().describe('STS endpoint (AssumeRole, GetCallerIdentity), e.g. a VPC endpoint'),
+    organizations: endpointUrl.optional().describe('AWS Organizations endpoint'),
+    sqs: endpointUrl.optional().describe('SQS endpoint'),
+    s3: endpointUrl.optional().describe('S3 endpoint'),
+    rolesanywhere: endpointUrl.optional().describe('IAM Roles Anywhere endpoint (CreateSession)'),
+    account: endpointUrl.optional().describe('AWS Account Management endpoint (enabled regions)'),
   })
   .strict();
 
@@ -114,7 +114,7 @@ export const parametersSchema = z
       .regex(EXTERNAL_ID_PATTERN, 'must be 2–1224 characters of letters, digits and +=,.@:/-')
       .nullable()
       .optional()
-      .describe('ExternalId of the member-account roles; defaults to assume_external_id'),
+      .describe('ExternalId of the member-account roles; absent ⇒ assume_external_id'),
     authentication_type: z.enum(['access_keys', 'roles_anywhere']).default('access_keys').describe('how the first credentials are obtained'),
     roles_anywhere: rolesAnywhereSchema.nullable().default(null).describe('IAM Roles Anywhere settings, with authentication_type "roles_anywhere"'),
     credential_refresh_window_seconds: z
