@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { refreshingProvider } from '../../src/auth/refreshingProvider.js';
+import { checkRolesAnywhere } from '../../src/auth/rolesAnywhere/connectionCheck.js';
 import { createRolesAnywhereSession } from '../../src/auth/rolesAnywhere/createSession.js';
 import { rolesAnywhereProvider } from '../../src/auth/rolesAnywhere/rolesAnywhereProvider.js';
 import { amzDate, canonicalRequest, credentialScope, signatureHex, stringToSign } from '../../src/auth/rolesAnywhere/x509Signature.js';
@@ -232,5 +233,34 @@ describe('rolesAnywhereProvider', () => {
     expect(renewed.accessKeyId).not.toBe(first.accessKeyId);
     expect(renewed.expiration?.getTime()).toBeGreaterThan(first.expiration?.getTime() ?? Infinity);
     expect(provider.fetches).toBe(2);
+  });
+});
+
+describe('checkRolesAnywhere (test-connection)', () => {
+  it('shows the certificate and the role the session gives', async () => {
+    const pki = makePki(ws, { keyType: 'ec', prefix: 'check-pass', serialNumber: 4242n });
+    service(pki);
+    const { checks, session } = await checkRolesAnywhere(pki.settings, { endpoint: server.endpoint });
+    expect(checks.map((c) => [c.step, c.status])).toEqual([
+      ['IAM Roles Anywhere certificate', 'PASS'],
+      ['IAM Roles Anywhere CreateSession', 'PASS'],
+    ]);
+    expect(checks[0]?.detail).toMatch(/^O=aws-org-inventory test, CN=inventory\.example\.test \(issuer .*CN=check-pass test root\), serial 4242, valid .* \(0 days left\), AWS4-X509-ECDSA-SHA256$/);
+    expect(checks[1]?.detail).toMatch(/^arn:aws:sts::111122223333:assumed-role\/InventoryReader\/4242, credentials until /);
+    expect(session?.credentials.accessKeyId).toBe('ASIATESTKEY000000001');
+  });
+
+  it('fails the session step with AWS\'s code and the fix, and skips it when the certificate is unusable', async () => {
+    const pki = makePki(ws, { keyType: 'ec', prefix: 'check-fail' });
+    service(pki, { profiles: [{ arn: PROFILE_ARN, roleArns: [] }] });
+    const denied = await checkRolesAnywhere(pki.settings, { endpoint: server.endpoint });
+    expect(denied.checks[1]).toMatchObject({ status: 'FAIL', errorCode: 'AccessDeniedException', hint: expect.stringContaining('lists the role') });
+    expect(denied.session).toBeNull();
+
+    const old = makePki(ws, { keyType: 'ec', prefix: 'check-old', notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') });
+    const unusable = await checkRolesAnywhere(old.settings, { endpoint: server.endpoint });
+    expect(unusable.checks.map((c) => c.status)).toEqual(['FAIL', 'SKIP']);
+    expect(unusable.checks[0]?.detail).toContain('expired on 2021-01-01T00:00:00.000Z');
+    expect(server.requests).toHaveLength(1);
   });
 });
