@@ -90,7 +90,8 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
   const sqlitePath = writesSqlite ? (options.sqlitePath ?? path.join(params.output_dir, 'inventory.sqlite')) : null;
   const csvDir = writesCsv ? (options.csvDir ?? path.join(params.output_dir, 'csv')) : null;
   if (sqlitePath !== null) checkOutputDir(path.dirname(sqlitePath), { field: '--sqlite-path' });
-  if (csvDir !== null) checkOutputDir(csvDir, { field: '--csv-dir' });
+  // The CSV directory itself is created when the CSV is written, after a successful crawl.
+  if (csvDir !== null) checkOutputDir(path.dirname(path.resolve(csvDir)), { field: '--csv-dir' });
 
   const baseHandler = options.requestHandler ?? defaultRequestHandler(params);
   let recorder: Recorder | null = null;

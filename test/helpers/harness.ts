@@ -6,6 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandler, HttpRequest } from '@smithy/protocol-http';
+import type { HttpHandlerOptions } from '@smithy/types';
 import { runInventory } from '../../src/crawl/run.js';
 import type { RunOptions, RunResult } from '../../src/crawl/run.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -82,4 +85,43 @@ export async function crawlFixture(simOptions: Partial<SimulatorOptions> = {}, e
       await sim.close();
     },
   };
+}
+
+export interface SeenRequest {
+  host: string;
+  path: string;
+  /** The access key id in the Authorization header's credential scope. */
+  accessKeyId: string | null;
+  securityToken: string | null;
+  /** Form fields of query-protocol bodies (STS), or JSON target for JSON protocols. */
+  form: URLSearchParams;
+  target: string | null;
+}
+
+/** Wraps the real HTTP handler and records every request it sends, in order. */
+export function spyHandler(inner: HttpHandler = new NodeHttpHandler()): {
+  handler: HttpHandler;
+  seen: SeenRequest[];
+} {
+  const seen: SeenRequest[] = [];
+  const handler = {
+    handle(request: HttpRequest, options?: HttpHandlerOptions) {
+      const auth = request.headers.authorization ?? request.headers.Authorization ?? '';
+      const match = /Credential=([^/]+)\//.exec(auth);
+      const body = typeof request.body === 'string' ? request.body : '';
+      seen.push({
+        host: request.hostname,
+        path: request.path,
+        accessKeyId: match?.[1] ?? null,
+        securityToken: request.headers['x-amz-security-token'] ?? null,
+        form: new URLSearchParams(body.startsWith('{') ? '' : body),
+        target: request.headers['x-amz-target'] ?? null,
+      });
+      return inner.handle(request, options);
+    },
+    destroy: () => inner.destroy?.(),
+    updateHttpClientConfig: (key: never, value: never) => inner.updateHttpClientConfig(key, value),
+    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
+  };
+  return { handler: handler as unknown as HttpHandler, seen };
 }
