@@ -105,10 +105,9 @@ export async function createRolesAnywhereSession(settings: RolesAnywhereParamete
       if (answer.status >= 500 || refusal.code === 'ThrottlingException' || refusal.code === 'TooManyRequestsException') throw error;
       throw new AbortError(error);
     },
+    // p-retry rethrows the InventoryError inside an AbortError, so callers see the error itself.
     { retries: Math.max(0, (options.maxAttempts ?? 3) - 1), minTimeout: 200, maxTimeout: 2000, randomize: true },
-  ).catch((error: unknown) => {
-    throw error instanceof AbortError && error.cause !== undefined ? error.cause : error;
-  });
+  );
 
   const session = parseSession(response.body, material.serialNumber, endpoint);
   registerSecret(session.credentials.secretAccessKey);
