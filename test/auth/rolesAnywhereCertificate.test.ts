@@ -85,7 +85,7 @@ describe('loadCertificateMaterial', () => {
     const loose = ws.write('loose-key.pem', keyPem(ec.leaf.privateKey, 'sec1'), 0o644);
     const error = failure(() => loadCertificateMaterial({ ...ec.settings, private_key_path: loose }));
     expect(error.message).toBe(`The private key file ${loose} is accessible by group or others (mode 0644).`);
-    expect(error.hint).toBe(`Restrict it to its owner: chmod 600 ${loose}`);
+    expect(error.hint).toBe(`Restrict it to its owner: chmod 600 ${loose} (for a Kubernetes secret volume, set defaultMode: 0400).`);
     const groupOnly = ws.write('group-key.pem', keyPem(ec.leaf.privateKey, 'sec1'), 0o640);
     expect(failure(() => loadCertificateMaterial({ ...ec.settings, private_key_path: groupOnly })).message).toContain('(mode 0640)');
   });

@@ -127,7 +127,7 @@ function checkKeyFileMode(path: string, field: string): void {
   if ((mode & 0o077) !== 0) {
     throw new InventoryError('config', `The private key file ${path} is accessible by group or others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}).`, {
       field,
-      hint: `Restrict it to its owner: chmod 600 ${path}`,
+      hint: `Restrict it to its owner: chmod 600 ${path} (for a Kubernetes secret volume, set defaultMode: 0400).`,
     });
   }
 }
