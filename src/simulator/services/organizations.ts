@@ -186,7 +186,10 @@ export class OrganizationsService implements SimService {
     const token = str(input, 'NextToken');
     const position = token === undefined ? { offset: 0, page: 0 } : decodePageToken(scope, token);
     if (!position) throw invalidInput('You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.');
-    return pageOf(items, scope, position, max ?? MAX_PAGE, this.env.emptyPageEvery, this.env.seed);
+    const page = pageOf(items, scope, position, max ?? MAX_PAGE, this.env.emptyPageEvery, this.env.seed);
+    // Counted so that tests can tell the empty pages AWS-style pagination adds to the minimum.
+    if (page.items.length === 0 && page.nextToken !== undefined) this.env.counters.fault('emptyPage');
+    return page;
   }
 
   private parent(input: Input): string {
