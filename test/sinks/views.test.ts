@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TableDeclaration } from '../../src/crawl/table.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
@@ -49,6 +50,22 @@ describe('ingestion views', () => {
     const views = store.database.prepare("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").pluck().all();
     expect(views).toEqual(['v_resources']);
     expect(store.database.prepare('SELECT count(*) FROM v_resources').pluck().get()).toBe(0);
+    store.close();
+  });
+
+  it("runs every example query of the README's database section", () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.split('## Using the database')[1]?.split('\n## ')[0] ?? '';
+    const sql = /```sql\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const queries = sql.split(';').map((q) => q.replace(/--.*$/gm, '').trim()).filter((q) => q.length > 0);
+    expect(queries.length).toBeGreaterThanOrEqual(5);
+    const store = openSqliteStore(join(tempDir(), 'inventory.sqlite'));
+    store.beginRun(runStart([accountsTable, queuesTable, bucketsTable]));
+    store.upsert(accountsTable, { id: '111111111111', name: 'prod', is_management_account: 0, tags: '{"CostCenter":"42"}', ou_path_names: 'Root/Prod' });
+    store.upsert(queuesTable, { partition: 'aws', account_id: '111111111111', region: 'eu-west-1', name: 'orders', url: 'u', arn: 'arn:aws:sqs:eu-west-1:111111111111:orders', fifo: 0 });
+    store.finishRun('succeeded');
+    for (const query of queries) expect(() => store.database.prepare(query).all(), query).not.toThrow();
+    expect(store.database.prepare(queries.find((q) => q.includes('dead_letter_target_arn')) ?? '').all()).toEqual([{ account_name: 'prod', region: 'eu-west-1', name: 'orders' }]);
     store.close();
   });
 });
