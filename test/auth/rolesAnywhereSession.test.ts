@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { refreshingProvider } from '../../src/auth/refreshingProvider.js';
 import { checkRolesAnywhere } from '../../src/auth/rolesAnywhere/connectionCheck.js';
-import { createRolesAnywhereSession } from '../../src/auth/rolesAnywhere/createSession.js';
+import { createRolesAnywhereSession, defaultRolesAnywhereEndpoint } from '../../src/auth/rolesAnywhere/createSession.js';
 import { rolesAnywhereProvider } from '../../src/auth/rolesAnywhere/rolesAnywhereProvider.js';
 import { amzDate, canonicalRequest, credentialScope, signatureHex, stringToSign } from '../../src/auth/rolesAnywhere/x509Signature.js';
 import { InventoryError } from '../../src/errors/inventoryError.js';
@@ -87,6 +87,12 @@ describe('X.509 signature primitives', () => {
     const toSign = stringToSign('AWS4-X509-RSA-SHA256', '20211103T120000Z', scope, canonical).split('\n');
     expect(toSign).toEqual(['AWS4-X509-RSA-SHA256', '20211103T120000Z', '20211103/us-east-1/rolesanywhere/aws4_request', 'abc26243baded6f9f5be46c9343ecb1d6f596ee3ea26a2e42381767499d085a1']);
     expect(amzDate(new Date('2021-11-03T12:00:00.123Z'))).toBe('20211103T120000Z');
+  });
+
+  it('go to the regional endpoint of the partition', () => {
+    expect(defaultRolesAnywhereEndpoint('eu-west-1')).toBe('https://rolesanywhere.eu-west-1.amazonaws.com');
+    expect(defaultRolesAnywhereEndpoint('us-gov-west-1')).toBe('https://rolesanywhere.us-gov-west-1.amazonaws.com');
+    expect(defaultRolesAnywhereEndpoint('cn-north-1')).toBe('https://rolesanywhere.cn-north-1.amazonaws.com.cn');
   });
 });
 
