@@ -10,7 +10,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ClientFactory } from '../aws/clientFactory.js';
 import { classifyError } from '../crawl/classify.js';
-import { defaultRequestHandler } from '../crawl/run.js';
+import { defaultRequestHandler } from '../aws/httpHandler.js';
 import { ExitCode, InventoryError } from '../errors/inventoryError.js';
 import type { ExitCodeValue } from '../errors/inventoryError.js';
 import type { Logger } from '../log/logger.js';

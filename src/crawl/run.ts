@@ -3,17 +3,15 @@
  * chain works), take the lock, crawl into SQLite, export CSV.
  */
 import { createHash } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler } from '@smithy/protocol-http';
 import { buildCredentialChain } from '../auth/assumeRoleChain.js';
 import type { CredentialChain } from '../auth/assumeRoleChain.js';
 import { openCredentialCache } from '../auth/credentialCache.js';
 import { ClientFactory } from '../aws/clientFactory.js';
+import { defaultRequestHandler } from '../aws/httpHandler.js';
 import { toolVersion } from '../cli/packageInfo.js';
 import { ExitCode } from '../errors/inventoryError.js';
 import type { ExitCodeValue } from '../errors/inventoryError.js';
@@ -68,16 +66,6 @@ export function parameterDigest(params: Parameters): string {
   const copy: Record<string, unknown> = { ...params };
   for (const field of SECRET_FIELDS) delete copy[field];
   return createHash('sha256').update(JSON.stringify(copy, Object.keys(copy).sort())).digest('hex');
-}
-
-export function defaultRequestHandler(params: Parameters): NodeHttpHandler {
-  const agentOptions = { keepAlive: true, maxSockets: Math.max(50, params.concurrency * 2) };
-  return new NodeHttpHandler({
-    httpAgent: new HttpAgent(agentOptions),
-    httpsAgent: new HttpsAgent(agentOptions),
-    connectionTimeout: 10_000,
-    requestTimeout: 60_000,
-  });
 }
 
 export async function runInventory(options: RunOptions): Promise<RunResult> {
