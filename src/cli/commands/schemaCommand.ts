@@ -1,9 +1,10 @@
-/** `schema`: print the parameter file's JSON Schema, or (`--write`) regenerate it and the README's parameter table. */
+/** `schema`: print the parameter file's JSON Schema, or (`--write`) regenerate it and the README's parameter and table references. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { configError } from '../../errors/inventoryError.js';
 import { renderJsonSchema, SCHEMA_FILE } from '../../parameters/jsonSchema.js';
 import { PARAMETERS_SECTION, renderParameterTable, replaceMarkedSection } from '../../parameters/parameterReference.js';
+import { withTableReference } from '../../tables/reference.js';
 import type { GlobalArgs } from '../globalOptions.js';
 import type { CommandResult } from '../commandResult.js';
 
@@ -54,7 +55,7 @@ export function schemaCommand(result: CommandResult): CommandModule {
       }
       let updated: string;
       try {
-        updated = replaceMarkedSection(readme, PARAMETERS_SECTION, renderParameterTable());
+        updated = withTableReference(replaceMarkedSection(readme, PARAMETERS_SECTION, renderParameterTable()));
       } catch (error) {
         throw configError('--readme', (error as Error).message, `Add the two marker lines where the table belongs.`);
       }
