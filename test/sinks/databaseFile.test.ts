@@ -124,7 +124,11 @@ describe('opening the database file', () => {
     expect(error.kind).toBe('internal');
     expect(error.message).toContain(path);
     expect(error.message).toMatch(/disk is full/);
-    expect(() => store.finishRun('failed')).not.toThrow();
+    // Later writes are refused with the same error; error rows are dropped rather than thrown.
+    expect(() => store.upsert(queues, queueRow('111111111111', 'us-east-1', 'late'))).toThrow(error);
+    expect(() => store.recordError({ accountId: null, region: null, service: 'sqs', operation: 'ListQueues', resource: null, errorCode: 'X', message: 'x' })).not.toThrow();
+    // Finishing reports the failure (exit 5) whatever status the crawl asked for.
+    expect(() => store.finishRun('partial')).toThrow(/disk is full/);
     store.close();
 
     const reopened = openSqliteStore(path);

@@ -53,7 +53,8 @@ interface ActiveRun {
   start: RunStart;
   writers: Map<string, TableWriter>;
   completed: Map<string, Map<string, ScopeKey>>;
-  writeFailed: boolean;
+  /** The first write failure of this run; later writes are refused with it and the run fails. */
+  failure: InventoryError | null;
 }
 
 type FinishedStatus = Exclude<RunStatus, 'running'>;
@@ -128,7 +129,7 @@ class SqliteInventoryStore implements SqliteStore {
       start,
       writers: new Map(shapes.map((shape) => [shape.name, new TableWriter(db, shape)])),
       completed: new Map(),
-      writeFailed: false,
+      failure: null,
     };
     this.lastRunId = id;
     return id;
@@ -144,6 +145,8 @@ class SqliteInventoryStore implements SqliteStore {
   }
 
   upsert(table: TableDeclaration, row: Row, options: UpsertOptions = {}): void {
+    const failure = this.requireRun().failure;
+    if (failure !== null) throw failure;
     const writer = this.writerFor(table);
     writer.check(row);
     this.pending.push({ kind: 'row', writer, row: { ...row }, unknownColumns: options.unknownColumns });
@@ -151,7 +154,9 @@ class SqliteInventoryStore implements SqliteStore {
   }
 
   recordError(error: ErrorRow): void {
-    this.requireRun();
+    // Never throws for a broken disk: callers record errors from their own error handlers, and
+    // finishRun reports the failure.
+    if (this.requireRun().failure !== null) return;
     this.pending.push({ kind: 'error', error: { ...error } });
     if (this.pending.length >= this.batchSize) this.flush();
   }
@@ -191,16 +196,16 @@ class SqliteInventoryStore implements SqliteStore {
         }
       })();
     } catch (error) {
-      // Rows of this batch are lost, so "not seen" no longer means "gone": no deletions this run.
-      run.writeFailed = true;
-      throw storageError(error, this.path, 'write rows to');
+      // Rows of this batch are lost, so "not seen" no longer means "gone": the run can only fail.
+      run.failure = storageError(error, this.path, 'write rows to');
+      throw run.failure;
     }
   }
 
   finishRun(status: FinishedStatus): RunSummary {
     const run = this.requireRun();
-    let finalStatus = status;
     try {
+      if (run.failure !== null) throw run.failure;
       this.flush();
     } catch (error) {
       this.abandon(run);
@@ -212,7 +217,7 @@ class SqliteInventoryStore implements SqliteStore {
     try {
       summary = db
         .transaction(() => {
-          if (status !== 'failed' && !run.writeFailed) {
+          if (status !== 'failed') {
             for (const [tableName, slices] of run.completed) {
               const writer = run.writers.get(tableName);
               if (writer === undefined) continue;
@@ -222,10 +227,8 @@ class SqliteInventoryStore implements SqliteStore {
                 }
               }
             }
-          } else {
-            finalStatus = 'failed';
           }
-          return this.summarize(run, finalStatus, finishedAt);
+          return this.summarize(run, status, finishedAt);
         })
         .immediate();
     } catch (error) {
