@@ -71,6 +71,12 @@ export interface InventoryStore {
    * this run are marked `deleted_run` (and a `removed` change) when the run finishes.
    */
   completeScope(table: TableDeclaration, key: ScopeKey): void;
+  /**
+   * The slices of `table` that still hold current rows. A crawl that enumerated every account
+   * (no filters, no shard) can `completeScope` the slices of accounts no longer in the
+   * organization, so their rows are marked deleted instead of staying current forever.
+   */
+  storedScopes?(table: TableDeclaration): ScopeKey[];
   /** Flushes, applies deletions, writes the run row. `failed` rolls nothing back that was committed. */
   finishRun(status: Exclude<RunStatus, 'running'>): RunSummary;
   close(): void;
