@@ -390,7 +390,7 @@ async function seedPolicies(
   return out;
 }
 
-async function seedQueue(endpoint: string, planned: PlannedQueue, accountId: string, credentials: AwsCredentialIdentity): Promise<SeededQueue> {
+export async function seedQueue(endpoint: string, planned: PlannedQueue, accountId: string, credentials: AwsCredentialIdentity): Promise<SeededQueue> {
   const sqs = new SQSClient({ endpoint, region: planned.region, credentials, maxAttempts: 3 });
   const arn = (name: string) => `arn:aws:sqs:${planned.region}:${accountId}:${name}`;
   const attributes = planned.attributes(arn);
