@@ -27,7 +27,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export default function setup(project: TestProject): void {
   const moto = motoAvailability();
   if (!moto.available && isCi()) {
-    throw new Error(`Conformance tests need moto and CI=true is set: ${moto.reason}.`);
+    throw new Error(`Conformance tests need moto and CI=true is set: ${moto.reason}. Install it (pip install "moto[server]") or set CONFORMANCE_PYTHON to a Python that has it.`);
   }
   project.provide('moto', moto);
   project.provide('build', moto.available ? build() : { ok: false, output: 'not built: moto is missing' });
