@@ -73,7 +73,7 @@ export function queueItemFromUrl(url: string, fallbackAccountId: string): QueueI
   }
   const name = segments.at(-1) ?? url;
   const owner = segments.at(-2);
-  return { url, name: decodeURIComponent(name), ownerAccountId: owner !== undefined && /^\d{12}$/.test(owner) ? owner : fallbackAccountId };
+  return { url, name, ownerAccountId: owner !== undefined && /^\d{12}$/.test(owner) ? owner : fallbackAccountId };
 }
 
 /** The dead-letter settings out of the RedrivePolicy attribute (JSON text; the count may be a string). */
