@@ -140,4 +140,18 @@ describe('opening the database file', () => {
     ]);
     reopened.close();
   });
+
+  it('turns a read-only database (SQLITE_READONLY) into an internal error naming the path', () => {
+    const path = writtenDatabase();
+    const store = openSqliteStore(path);
+    store.beginRun(runStart([queues]));
+    // query_only makes SQLite answer every write with SQLITE_READONLY, as a read-only mount does.
+    store.database.pragma('query_only = 1');
+    store.upsert(queues, queueRow('111111111111', 'us-east-1', 'b'));
+    const error = caught(() => store.flush());
+    expect(error.kind).toBe('internal');
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(/not writable \(SQLITE_READONLY\)/);
+    store.close();
+  });
 });

@@ -29,8 +29,8 @@ function deadPid(): number {
   return result.pid;
 }
 
-function startChild(dir: string, holdMs: number): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>; acquired: Promise<void>; kill(signal: NodeJS.Signals): void } {
-  const proc = spawn(process.execPath, [child, dir, String(holdMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startChild(dir: string, holdMs: number, ending: 'release' | 'exit' = 'release'): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>; acquired: Promise<void>; kill(signal: NodeJS.Signals): void } {
+  const proc = spawn(process.execPath, [child, dir, String(holdMs), ending], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let onAcquired: () => void = () => undefined;
   const acquired = new Promise<void>((r) => (onAcquired = r));
@@ -111,5 +111,14 @@ describe('acquireLock', () => {
       expect(result.signal).toBe(signal);
       expect(existsSync(join(dir, '.lock'))).toBe(false);
     }
+  });
+
+  it('is released when the holder exits without releasing it', async () => {
+    const dir = tempDir();
+    const holder = startChild(dir, 200, 'exit');
+    await holder.acquired;
+    const result = await holder.done;
+    expect(result.code).toBe(3);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
   });
 });

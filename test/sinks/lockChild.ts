@@ -5,12 +5,13 @@
 import { InventoryError, exitCodeFor } from '../../src/errors/inventoryError.js';
 import { acquireLock } from '../../src/sinks/lock.js';
 
-const [dir, holdMs] = process.argv.slice(2);
+const [dir, holdMs, ending] = process.argv.slice(2);
 if (dir === undefined) throw new Error('usage: lockChild <dir> [holdMs]');
 try {
   const lock = await acquireLock(dir);
   process.stdout.write('acquired\n');
-  setTimeout(() => lock.release(), Number(holdMs ?? 60_000));
+  // `exit`: leave through process.exit without releasing, as a command that fails would.
+  setTimeout(() => (ending === 'exit' ? process.exit(3) : lock.release()), Number(holdMs ?? 60_000));
 } catch (error) {
   process.stdout.write(`refused ${error instanceof InventoryError ? error.message : String(error)}\n`);
   process.exitCode = exitCodeFor(error);

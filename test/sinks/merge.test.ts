@@ -139,4 +139,24 @@ describe('mergeDatabases', () => {
     expect(() => mergeDatabases(join(dir, 'x.sqlite'), [join(dir, 'missing.sqlite')])).toThrow(/missing or empty/);
     expect(() => mergeDatabases(shard, [shard])).toThrow(/both a source and the --into/);
   });
+
+  it('keeps the most recently seen row when an account appears in two shards (the shard count changed)', () => {
+    const dir = tempDir();
+    const old = join(dir, 'old.sqlite');
+    const current = join(dir, 'current.sqlite');
+    const write = (path: string, shard: string, nights: number, timeout: number): void => {
+      const store = openSqliteStore(path);
+      for (let night = 1; night <= nights; night++) {
+        store.beginRun(runStart([queues], shard));
+        store.upsert(queues, queueRow('111111111111', 'us-east-1', 'q', { visibility_timeout: timeout }));
+        store.finishRun('succeeded');
+      }
+      store.close();
+    };
+    write(old, '0/3', 1, 30);
+    write(current, '1/2', 2, 45);
+    const merged = join(dir, 'merged.sqlite');
+    mergeDatabases(merged, [current, old]);
+    expect(dump(merged, 'SELECT visibility_timeout, first_seen_run, last_seen_run FROM queues')).toEqual([{ visibility_timeout: 45, first_seen_run: 1, last_seen_run: 2 }]);
+  });
 });
