@@ -24,6 +24,7 @@ import type { SeededOrganization } from './seedOrganization.js';
 const moto = inject('moto');
 const build = inject('build');
 const BOOKKEEPING = ['first_seen_run', 'last_seen_run', 'deleted_run'];
+const TABLES = ['organization', 'organization_roots', 'organizational_units', 'accounts', 'policies', 'policy_targets', 'delegated_administrators', 'sqs_queues', 's3_buckets'];
 
 if (!moto.available) {
   it.skip(`SKIPPED: moto is not available (${moto.reason}); the conformance suite did not run`, () => {});
@@ -34,6 +35,7 @@ if (!moto.available) {
     let workDir: string;
     let run: ConnectorRun | undefined;
     let db: Database.Database | undefined;
+    const firstCsv = new Map<string, string>();
 
     beforeAll(async () => {
       server = await startMoto();
@@ -85,7 +87,7 @@ if (!moto.available) {
 
     describe('every table holds exactly what was seeded', () => {
       const expectations = (): TableExpectation[] => applyDeviations(expectedInventory(seeded), motoDeviations(seeded));
-      for (const table of ['organization', 'organization_roots', 'organizational_units', 'accounts', 'policies', 'policy_targets', 'delegated_administrators', 'sqs_queues', 's3_buckets']) {
+      for (const table of TABLES) {
         it(table, () => {
           expect(db, 'the crawl did not produce a database (see the test above)').toBeDefined();
           if (db === undefined) return;
@@ -117,12 +119,17 @@ if (!moto.available) {
       if (run === undefined || db === undefined) return;
       const csvDir = path.join(run.outputDir, 'csv');
       const files = readdirSync(csvDir).filter((f) => f.endsWith('.csv'));
-      for (const table of ['organization', 'accounts', 'sqs_queues', 's3_buckets']) {
+      for (const table of TABLES) {
         expect(files).toContain(`${table}.csv`);
+        const columns = (db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string }[]).map((c) => c.name).filter((c) => !BOOKKEEPING.includes(c));
         const count = (db.prepare(`SELECT count(*) AS n FROM "${table}" WHERE deleted_run IS NULL`).get() as { n: number }).n;
         const text = readFileSync(path.join(csvDir, `${table}.csv`), 'utf8');
-        // Header plus one record per row; no field of these tables holds a line break.
-        expect(text.trimEnd().split(/\r?\n/)).toHaveLength(count + 1);
+        firstCsv.set(table, text);
+        // A header of the table's columns, then one CRLF record per row (no seeded value holds a line break).
+        const records = text.split('\r\n');
+        expect(records.pop(), `${table}.csv ends with CRLF`).toBe('');
+        expect(records[0], `${table}.csv header`).toBe(columns.join(','));
+        expect(records, `${table}.csv records`).toHaveLength(count + 1);
       }
       const everything = [
         run.stdout,
@@ -134,6 +141,23 @@ if (!moto.available) {
       expect(everything).not.toContain(FIRST_CREDENTIALS.secretAccessKey);
       // moto's session tokens all start with this prefix (AWS's used to, too).
       expect(everything).not.toContain('FQoGZXIvYXdzE');
+    });
+
+    it('a second run over the unchanged organization records no change and writes the same CSV bytes', async () => {
+      expect(firstCsv.size, 'the first run wrote no CSV (see above)').toBe(TABLES.length);
+      const second = await runConnector(seeded, workDir);
+      expect(second.exitCode, second.stderr.slice(-4000)).toBe(0);
+      const after = new Database(path.join(second.outputDir, 'inventory.sqlite'), { readonly: true, fileMustExist: true });
+      try {
+        const runs = after.prepare('SELECT run_id, status FROM runs ORDER BY run_id').all() as { run_id: number; status: string }[];
+        expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+        const changes = after.prepare('SELECT table_name, primary_key, change, changed_columns FROM changes WHERE run_id = ?').all(runs[1]?.run_id);
+        expect(changes).toEqual([]);
+        for (const table of TABLES) expect(after.prepare(`SELECT count(*) AS n FROM "${table}" WHERE deleted_run IS NOT NULL`).get(), `${table} rows marked deleted`).toEqual({ n: 0 });
+      } finally {
+        after.close();
+      }
+      for (const table of TABLES) expect(readFileSync(path.join(second.outputDir, 'csv', `${table}.csv`), 'utf8'), `${table}.csv`).toBe(firstCsv.get(table));
     });
   });
 }
