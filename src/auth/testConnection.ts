@@ -9,6 +9,7 @@ import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ClientFactory } from '../aws/clientFactory.js';
+import { endpointFor } from '../aws/endpoints.js';
 import { classifyError } from '../crawl/classify.js';
 import { defaultRequestHandler } from '../aws/httpHandler.js';
 import { ExitCode, InventoryError } from '../errors/inventoryError.js';
@@ -17,6 +18,7 @@ import type { Logger } from '../log/logger.js';
 import type { Parameters } from '../parameters/schema.js';
 import { buildCredentialChain } from './assumeRoleChain.js';
 import type { RefreshingProvider } from './refreshingProvider.js';
+import { checkRolesAnywhere } from './rolesAnywhere/connectionCheck.js';
 
 export interface ConnectionCheck {
   step: string;
@@ -80,6 +82,16 @@ export async function testConnection(params: Parameters, logger: Logger): Promis
       return false;
     }
   };
+
+  if (params.authentication_type === 'roles_anywhere' && params.roles_anywhere !== null) {
+    const endpoint = endpointFor(params, 'rolesanywhere');
+    const ra = await checkRolesAnywhere(params.roles_anywhere, { ...(endpoint !== undefined ? { endpoint } : {}), requestHandler });
+    checks.push(...ra.checks);
+    if (ra.session === null) {
+      requestHandler.destroy();
+      return { checks, exitCode: ExitCode.auth };
+    }
+  }
 
   const firstLabel = params.authentication_type === 'roles_anywhere' ? 'first credentials (IAM Roles Anywhere)' : params.access_key_id !== null ? 'first credentials (access keys)' : 'first credentials (default provider chain)';
   let ok = await identityStep(firstLabel, chain.first);
