@@ -53,7 +53,7 @@ const SERVING_COMMANDS = new Set(['simulate']);
 export async function runCli(args: readonly string[]): Promise<CliOutcome> {
   const result: CommandResult = { exitCode: NOT_SET };
   const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
-  const optional = await Promise.all(OPTIONAL_COMMANDS.map(loadOptionalCommand));
+  const optional = await Promise.all(OPTIONAL_COMMANDS.map((spec) => loadOptionalCommand(spec, args.includes(spec.command))));
   const commands = [runCommand(result), validateCommand(result), testConnectionCommand(result), ...optional, schemaCommand(result)];
 
   let usageMessage: string | null = null;

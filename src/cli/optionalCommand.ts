@@ -4,6 +4,8 @@
  * not, the command still exists and says plainly that the capability is not built (exit 5), so
  * `--help` and scripts see the same command set either way.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { InventoryError } from '../errors/inventoryError.js';
 
@@ -39,17 +41,24 @@ function isMissingModule(error: unknown, url: string): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(new URL(url).pathname);
 }
 
-export async function loadOptionalCommand(spec: OptionalCommandSpec): Promise<AnyCommandModule> {
-  const url = new URL(spec.module, import.meta.url).href;
+/**
+ * The command for `spec`. Its module is imported only when `invoked` (the command is on the
+ * command line): the simulator and the merger are heavy, and `--help` or `run` do not need them.
+ */
+export async function loadOptionalCommand(spec: OptionalCommandSpec, invoked: boolean): Promise<AnyCommandModule> {
+  const url = new URL(spec.module, import.meta.url);
+  const source = spec.module.replace(/^\.\.\//, 'src/').replace(/\.js$/, '.ts');
+  if (!existsSync(fileURLToPath(url))) return notBuilt(spec, `${source} is missing`);
+  if (!invoked) return { command: spec.command, describe: spec.describe, handler: () => undefined };
   let loaded: Record<string, unknown>;
   try {
-    loaded = (await import(url)) as Record<string, unknown>;
+    loaded = (await import(url.href)) as Record<string, unknown>;
   } catch (error) {
-    if (isMissingModule(error, url)) return notBuilt(spec, `${spec.module.replace(/^\.\.\//, 'src/').replace(/\.js$/, '.ts')} is missing`);
+    if (isMissingModule(error, url.href)) return notBuilt(spec, `${source} is missing`);
     throw error;
   }
   const found = [loaded.default, ...Object.values(loaded)].find(isCommandModule);
-  return found ?? notBuilt(spec, `${spec.module} exports no yargs command`);
+  return found ?? notBuilt(spec, `${source} exports no yargs command`);
 }
 
 export const OPTIONAL_COMMANDS: readonly OptionalCommandSpec[] = [

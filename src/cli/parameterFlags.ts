@@ -44,14 +44,20 @@ function flagOf(doc: ParameterDoc): ParameterFlag | null {
   };
 }
 
-export const PARAMETER_FLAGS: readonly ParameterFlag[] = parameterDocs()
-  .map(flagOf)
-  .filter((flag): flag is ParameterFlag => flag !== null);
+let flags: readonly ParameterFlag[] | null = null;
+
+/** Every parameter flag; computed on first use, since most invocations never build a parameter command. */
+export function parameterFlags(): readonly ParameterFlag[] {
+  flags ??= parameterDocs()
+    .map(flagOf)
+    .filter((flag): flag is ParameterFlag => flag !== null);
+  return flags;
+}
 
 /** The yargs options for every parameter flag, to add to a command's builder. */
 export function parameterFlagOptions(): Record<string, Options> {
   const options: Record<string, Options> = {};
-  for (const flag of PARAMETER_FLAGS) {
+  for (const flag of parameterFlags()) {
     const extra = flag.kind === 'list' ? ' (comma-separated)' : flag.nullable ? ' ("null" to unset)' : '';
     options[flag.flag] = {
       type: flag.kind === 'boolean' ? 'boolean' : 'string',
@@ -84,7 +90,7 @@ function convert(flag: ParameterFlag, raw: unknown): unknown {
 /** Parameter overrides from parsed arguments: only the flags that were given. */
 export function parameterOverrides(argv: Record<string, unknown>): Record<string, unknown> {
   const overrides: Record<string, unknown> = {};
-  for (const flag of PARAMETER_FLAGS) {
+  for (const flag of parameterFlags()) {
     const raw = argv[flag.flag];
     if (raw !== undefined) overrides[flag.parameter] = convert(flag, raw);
   }

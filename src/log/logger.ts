@@ -4,8 +4,9 @@
  * terminal. Every line passes through `scrub` after serialization, so a registered secret cannot
  * reach the log whatever object or message carried it.
  */
+import { createRequire } from 'node:module';
 import pino from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import { REDACTED, scrub } from './redact.js';
 
 export type Logger = pino.Logger;
@@ -53,6 +54,14 @@ export function resolveLogFormat(format: LogFormat | 'auto', isTTY: boolean | un
   return isTTY === true ? 'pretty' : 'json';
 }
 
+type PrettyFactory = (options: PrettyOptions) => (line: string) => string;
+
+/** pino-pretty loads only when a terminal wants it; JSON logging (every scheduled run) skips it. */
+function loadPrettyFactory(): PrettyFactory {
+  const required = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: PrettyFactory };
+  return required.prettyFactory;
+}
+
 function stderrSink(): LineSink {
   // Synchronous so that the last lines before process.exit are not lost.
   return pino.destination({ dest: 2, sync: true });
@@ -63,7 +72,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const sink = options.destination ?? stderrSink();
   const prettify =
     format === 'pretty'
-      ? prettyFactory({
+      ? loadPrettyFactory()({
           colorize: options.destination === undefined && process.stderr.isTTY === true,
           translateTime: 'SYS:HH:MM:ss',
           ignore: 'pid,hostname',

@@ -119,7 +119,10 @@ function docsOf(node: JsonSchemaNode, prefix: string): ParameterDoc[] {
   return docs;
 }
 
+let docs: ParameterDoc[] | null = null;
+
 /** Every parameter, nested ones after their parent, in schema order. */
-export function parameterDocs(): ParameterDoc[] {
-  return docsOf(parametersJsonSchema(), '');
+export function parameterDocs(): readonly ParameterDoc[] {
+  docs ??= docsOf(parametersJsonSchema(), '');
+  return docs;
 }

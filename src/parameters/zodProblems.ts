@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { didYouMean } from './didYouMean.js';
 import { parameterDocs } from './jsonSchema.js';
+import type { ParameterDoc } from './jsonSchema.js';
 import { formatFieldPath } from './parameterError.js';
 import type { ProblemList } from './parameterError.js';
 import { SECRET_FIELDS } from './schema.js';
@@ -42,17 +43,22 @@ function docName(path: readonly PropertyKey[]): string {
   return path.filter((part) => typeof part === 'string').join('.');
 }
 
-const docsByName = new Map(parameterDocs().map((doc) => [doc.name, doc]));
+let docsByNameMemo: Map<string, ParameterDoc> | null = null;
+
+function docsByName(): Map<string, ParameterDoc> {
+  docsByNameMemo ??= new Map(parameterDocs().map((doc) => [doc.name, doc]));
+  return docsByNameMemo;
+}
 
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
   const prefix = docName(path);
-  return [...docsByName.keys()]
+  return [...docsByName().keys()]
     .filter((name) => (prefix === '' ? !name.includes('.') : name.startsWith(`${prefix}.`) && !name.slice(prefix.length + 1).includes('.')))
     .map((name) => (prefix === '' ? name : name.slice(prefix.length + 1)));
 }
 
 function expectedHint(path: readonly PropertyKey[]): string | undefined {
-  const doc = docsByName.get(docName(path));
+  const doc = docsByName().get(docName(path));
   if (doc === undefined) return undefined;
   const isEntry = typeof path[path.length - 1] === 'number';
   const type = isEntry && doc.node.items !== undefined ? `each entry ${doc.type.replace(/^(non-empty )?array of /, '')}` : doc.type;

@@ -2,7 +2,6 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { configError } from '../../errors/inventoryError.js';
-import { runInventory } from '../../crawl/run.js';
 import { checkOutputDir } from '../../parameters/checkOutputDir.js';
 import { loggerFor, parametersFromArgs } from '../globalOptions.js';
 import type { GlobalArgs } from '../globalOptions.js';
@@ -59,6 +58,8 @@ export function runCommand(result: CommandResult): CommandModule {
       if (csvDir !== null) checkOutputDir(csvDir, { field: '--csv-dir' });
       if (argv.record !== undefined) checkOutputDir(argv.record, { field: '--record' });
       const logger = loggerFor(argv, params.log_level);
+      // The crawl engine and the AWS SDK load only when a run starts: other commands stay quick.
+      const { runInventory } = await import('../../crawl/run.js');
       const outcome = await runInventory({
         params,
         logger,

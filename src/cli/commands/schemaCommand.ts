@@ -57,7 +57,7 @@ export function schemaCommand(result: CommandResult): CommandModule {
       try {
         updated = withTableReference(replaceMarkedSection(readme, PARAMETERS_SECTION, renderParameterTable()));
       } catch (error) {
-        throw configError('--readme', (error as Error).message, `Add the two marker lines where the table belongs.`);
+        throw configError('--readme', `${(error as Error).message.replace(/\.?$/, '.')}`, 'Add the two marker lines where the generated section belongs.');
       }
       const wrote = [writeIfChanged(argv['schema-file'], schema) ? argv['schema-file'] : null, writeIfChanged(argv.readme, updated) ? argv.readme : null].filter(
         (file): file is string => file !== null,

@@ -1,6 +1,5 @@
 /** `test-connection`: run the chain hop by hop and check each permission the crawl needs. */
 import type { Argv, CommandModule } from 'yargs';
-import { formatConnectionReport, testConnection } from '../../auth/testConnection.js';
 import { scrub } from '../../log/redact.js';
 import { loggerFor, parametersFromArgs } from '../globalOptions.js';
 import type { GlobalArgs } from '../globalOptions.js';
@@ -25,6 +24,7 @@ export function testConnectionCommand(result: CommandResult): CommandModule {
       const argv = args as unknown as TestConnectionArgs;
       const params = parametersFromArgs(argv);
       const logger = loggerFor(argv, params.log_level);
+      const { formatConnectionReport, testConnection } = await import('../../auth/testConnection.js');
       const report = await testConnection(params, logger);
       const text = argv.json ? JSON.stringify(report, null, 2) : formatConnectionReport(report);
       process.stdout.write(`${scrub(text)}\n`);

@@ -1,0 +1,89 @@
+/**
+ * Secrets never leak: a parameter file with distinctive secret values (some from env:) goes
+ * through every command, succeeding and failing ones, and no secret may appear in stdout, stderr
+ * or any file the command wrote. To cover a new command or flag, add a line to COMMANDS.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+
+beforeAll(ensureCliBuilt, 300_000);
+
+const SECRET_ACCESS_KEY = 'LeakCanarySecretAccessKey/0123456789+abcdefXYZ';
+const SESSION_TOKEN = 'LeakCanarySessionTokenFromEnv//0123456789abcdef==';
+const MFA_CODE = '975312';
+const ENV = { AOI_LEAK_SESSION_TOKEN: SESSION_TOKEN };
+
+/** Each secret, and the forms it takes inside a URL or a JSON string. */
+const FORBIDDEN: RegExp[] = [SECRET_ACCESS_KEY, SESSION_TOKEN].flatMap((secret) =>
+  [...new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])].map((form) => new RegExp(form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))),
+);
+FORBIDDEN.push(new RegExp(`(?<!\\d)${MFA_CODE}(?!\\d)`));
+
+const BASE_PARAMS = {
+  access_key_id: 'AKIALEAKCANARY000042',
+  secret_access_key: SECRET_ACCESS_KEY,
+  session_token: 'env:AOI_LEAK_SESSION_TOKEN',
+  mfa_serial_number: 'arn:aws:iam::111111111111:mfa/leak-test',
+  mfa_token_code: MFA_CODE,
+  master_assume_role_arn_chain: 'arn:aws:iam::111111111111:role/InventoryReader',
+  assume_external_id: 'leak-test-external-id',
+  // Nothing listens on port 9 here: every AWS call fails fast, offline.
+  endpoint_url: 'http://127.0.0.1:9',
+  max_attempts: 1,
+  regions: ['us-east-1'],
+  output_dir: 'out',
+  credential_cache: 'credential-cache.json',
+};
+
+interface LeakCase {
+  name: string;
+  args: string[];
+  /** Changes to the base parameter file (undefined removes a key). */
+  params?: Record<string, unknown>;
+  /** Exit codes the case may end with; the test is about leaks, not outcomes. */
+  expectStatus?: number[];
+}
+
+const COMMANDS: LeakCase[] = [
+  { name: 'validate', args: ['validate'], expectStatus: [0] },
+  { name: 'validate, debug and trace logging', args: ['validate', '--debug', '--log-level', 'trace', '--log-format', 'json'], expectStatus: [0] },
+  { name: 'validate, a failing file', args: ['validate', '--debug'], params: { concurrency: 0 }, expectStatus: [2] },
+  { name: 'validate, a secret under a misspelled key', args: ['validate'], params: { secret_key: SECRET_ACCESS_KEY }, expectStatus: [2] },
+  { name: 'validate, an unset env: reference', args: ['validate', '--debug'], params: { role_session_name: 'env:AOI_LEAK_UNSET' }, expectStatus: [2] },
+  { name: 'run, JSON trace logging', args: ['run', '--log-level', 'trace', '--log-format', 'json'] },
+  { name: 'run, pretty debug logging', args: ['run', '--debug', '--log-format', 'pretty'] },
+  { name: 'run, recording the HTTP exchanges', args: ['run', '--record', 'recording', '--log-level', 'debug'] },
+  { name: 'run, a failing flag', args: ['run', '--concurrency', '0', '--debug'], expectStatus: [2] },
+  { name: 'test-connection', args: ['test-connection', '--log-level', 'trace'] },
+  { name: 'test-connection --json', args: ['test-connection', '--json', '--debug', '--log-format', 'json'] },
+];
+
+describe.concurrent('no secret in any output', () => {
+  it.each(COMMANDS)('$name', async ({ args, params, expectStatus }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aoi-leak-'));
+    writeFileSync(path.join(dir, 'params.json'), JSON.stringify({ ...BASE_PARAMS, ...params }, null, 2));
+    const result = await runCli([...args, '--params', 'params.json'], { cwd: dir, env: ENV, timeoutMs: 90_000 });
+
+    expect(result.status, `${result.stderr}`).not.toBeNull();
+    if (expectStatus !== undefined) expect(expectStatus, result.stderr).toContain(result.status);
+    const outputs: [string, string][] = [
+      ['stdout', result.stdout],
+      ['stderr', result.stderr],
+      ...listFiles(dir)
+        .filter((file) => file !== 'params.json')
+        .map((file): [string, string] => [file, readFileSync(path.join(dir, file), 'latin1')]),
+    ];
+    for (const [where, text] of outputs) {
+      for (const pattern of FORBIDDEN) expect(pattern.test(text), `${where} contains a secret (${pattern.source.slice(0, 12)}…)`).toBe(false);
+    }
+  });
+
+  it('the canaries are detectable: the check fails on a text that has one', () => {
+    expect(FORBIDDEN.some((pattern) => pattern.test(`x ${encodeURIComponent(SECRET_ACCESS_KEY)} y`))).toBe(true);
+    expect(FORBIDDEN.some((pattern) => pattern.test(`code ${MFA_CODE}.`))).toBe(true);
+    expect(FORBIDDEN.some((pattern) => pattern.test('account 1975312000'))).toBe(false);
+  });
+});
