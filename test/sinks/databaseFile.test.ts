@@ -126,7 +126,9 @@ describe('opening the database file', () => {
     expect(error.message).toMatch(/disk is full/);
     // Later writes are refused with the same error; error rows are dropped rather than thrown.
     expect(() => store.upsert(queues, queueRow('111111111111', 'us-east-1', 'late'))).toThrow(error);
-    expect(() => store.recordError({ accountId: null, region: null, service: 'sqs', operation: 'ListQueues', resource: null, errorCode: 'X', message: 'x' })).not.toThrow();
+    for (let i = 0; i < 500; i++) {
+      expect(() => store.recordError({ accountId: null, region: null, service: 'sqs', operation: 'ListQueues', resource: null, errorCode: 'X', message: 'x' })).not.toThrow();
+    }
     // Finishing reports the failure (exit 5) whatever status the crawl asked for.
     expect(() => store.finishRun('partial')).toThrow(/disk is full/);
     store.close();
@@ -152,6 +154,18 @@ describe('opening the database file', () => {
     expect(error.kind).toBe('internal');
     expect(error.message).toContain(path);
     expect(error.message).toMatch(/not writable \(SQLITE_READONLY\)/);
+    store.close();
+  });
+
+  it('never throws from recordError when the disk fills, and fails the run at finishRun', () => {
+    const path = writtenDatabase();
+    const store = openSqliteStore(path, { batchSize: 100 });
+    store.beginRun(runStart([queues]));
+    store.database.pragma(`max_page_count = ${Number(store.database.pragma('page_count', { simple: true })) + 2}`);
+    const record = (): void =>
+      store.recordError({ accountId: '111111111111', region: 'us-east-1', service: 'sqs', operation: 'GetQueueAttributes', resource: null, errorCode: 'AccessDenied', message: 'm'.repeat(1_000) });
+    for (let i = 0; i < 2_000; i++) expect(record).not.toThrow();
+    expect(() => store.finishRun('partial')).toThrow(/disk is full/);
     store.close();
   });
 });

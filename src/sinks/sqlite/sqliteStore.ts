@@ -158,7 +158,12 @@ class SqliteInventoryStore implements SqliteStore {
     // finishRun reports the failure.
     if (this.requireRun().failure !== null) return;
     this.pending.push({ kind: 'error', error: { ...error } });
-    if (this.pending.length >= this.batchSize) this.flush();
+    if (this.pending.length < this.batchSize) return;
+    try {
+      this.flush();
+    } catch {
+      // Kept in run.failure; finishRun throws it.
+    }
   }
 
   completeScope(table: TableDeclaration, key: ScopeKey): void {
