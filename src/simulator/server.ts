@@ -6,13 +6,14 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { requestId as newRequestId } from './requestId.js';
 import type { AuthContext, Caller, SimRequest, SimResponse } from './http.js';
 import { headerValue } from './http.js';
 import type { CredentialStore } from './credentials.js';
 import type { Counters } from './counters.js';
 import type { FaultOptions } from './options.js';
 import { parseAuthorization, SignatureVerifier } from './sigv4.js';
+import type { ParsedAuthorization } from './sigv4.js';
 import type { SimService } from './service.js';
 import { SimError } from './simError.js';
 import type { CommonFailure } from './simError.js';
@@ -170,7 +171,8 @@ async function serve(parts: ServerParts, verifier: SignatureVerifier, req: Incom
     }
     let auth: AuthContext | undefined;
     if (route.requireSigV4) {
-      const sigv4 = await authenticate(request, verifier, parts.credentials);
+      const parsed = parseAuthorization(headerValue(request.headers, 'authorization'));
+      const sigv4 = parsed ? await authenticate(request, parsed, verifier, parts.credentials) : 'missingAuth';
       if (typeof sigv4 === 'string') {
         counters.error(sigv4);
         send(res, { status: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `authentication failed: ${sigv4}` }) });
@@ -196,10 +198,10 @@ async function serve(parts: ServerParts, verifier: SignatureVerifier, req: Incom
     send(res, { status: 0, reset: true });
     return;
   }
-  const requestId = randomUUID();
+  const requestId = newRequestId();
   let auth: AuthContext | undefined;
   try {
-    const outcome = authorization ? await authenticate(request, verifier, parts.credentials) : 'missingAuth';
+    const outcome = authorization ? await authenticate(request, authorization, verifier, parts.credentials) : 'missingAuth';
     if (typeof outcome === 'string') throw service.failure(outcome, { operation, service: service.name });
     auth = outcome;
     counters.account(auth.caller.accountId);
@@ -214,9 +216,7 @@ async function serve(parts: ServerParts, verifier: SignatureVerifier, req: Incom
 
 type AuthFailure = Extract<CommonFailure, 'missingAuth' | 'invalidToken' | 'badSignature' | 'expiredToken'>;
 
-async function authenticate(request: SimRequest, verifier: SignatureVerifier, credentials: CredentialStore): Promise<AuthContext | AuthFailure> {
-  const authorization = parseAuthorization(headerValue(request.headers, 'authorization'));
-  if (!authorization) return 'missingAuth';
+async function authenticate(request: SimRequest, authorization: ParsedAuthorization, verifier: SignatureVerifier, credentials: CredentialStore): Promise<AuthContext | AuthFailure> {
   const stored = credentials.get(authorization.accessKeyId);
   if (!stored) return 'invalidToken';
   const token = headerValue(request.headers, 'x-amz-security-token');

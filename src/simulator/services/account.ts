@@ -1,5 +1,5 @@
 /** AWS Account over REST-JSON: ListRegions and GetRegionOptStatus, so a crawl can find enabled regions. */
-import { randomUUID } from 'node:crypto';
+import { requestId } from '../requestId.js';
 import type { AuthContext, SimRequest, SimResponse } from '../http.js';
 import type { ServiceEnvironment, SimService } from '../service.js';
 import { jsonResponse, num, parseJsonBody, str } from '../service.js';
@@ -67,13 +67,13 @@ export class AccountService implements SimService {
         const position = token === undefined ? { offset: 0, page: 0 } : decodePageToken(scope, token);
         if (!position) throw new SimError('ValidationException', 400, 'The NextToken is not valid.');
         const page = pageOf(regions, scope, position, max);
-        return jsonResponse(page.nextToken ? { Regions: page.items, NextToken: page.nextToken } : { Regions: page.items }, 'application/json', randomUUID());
+        return jsonResponse(page.nextToken ? { Regions: page.items, NextToken: page.nextToken } : { Regions: page.items }, 'application/json', requestId());
       }
       case 'GetRegionOptStatus': {
         const name = str(input, 'RegionName') ?? '';
         const found = this.statuses(accountId).find((r) => r.RegionName === name);
         if (!found) throw new SimError('ValidationException', 400, `${name} is not a valid region name.`);
-        return jsonResponse(found, 'application/json', randomUUID());
+        return jsonResponse(found, 'application/json', requestId());
       }
       default:
         throw new SimError('UnknownOperationException', 404, 'The requested operation is not supported by this simulator.');

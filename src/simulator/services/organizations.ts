@@ -1,5 +1,5 @@
 /** AWS Organizations over JSON 1.1 (`X-Amz-Target: AWSOrganizationsV20161128.<Op>`). */
-import { randomUUID } from 'node:crypto';
+import { requestId } from '../requestId.js';
 import type { AuthContext, SimRequest, SimResponse } from '../http.js';
 import { headerValue } from '../http.js';
 import type { ServiceEnvironment, SimService } from '../service.js';
@@ -48,7 +48,7 @@ export class OrganizationsService implements SimService {
     }
     const input = parseJsonBody(request);
     const result = this.dispatch(operation, input);
-    return jsonResponse(result, CONTENT_TYPE, randomUUID());
+    return jsonResponse(result, CONTENT_TYPE, requestId());
   }
 
   private mayAdminister(accountId: string): boolean {

@@ -3,7 +3,8 @@
  * Per-bucket calls must be signed for the bucket's region (301 PermanentRedirect otherwise), and
  * each account sees only its own buckets.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { requestId as newRequestId } from '../requestId.js';
 import type { AuthContext, SimRequest, SimResponse } from '../http.js';
 import type { ServiceEnvironment, SimService } from '../service.js';
 import { s3Failure } from '../failures.js';
@@ -78,7 +79,7 @@ export class S3Service implements SimService {
   }
 
   handle(operation: string, request: SimRequest, auth: AuthContext): SimResponse {
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     const { bucket: bucketName } = this.target(request);
     if (operation === 'ListBuckets') return this.xml(requestId, this.listBuckets(request, auth));
     const bucket = this.bucketFor(bucketName ?? '', operation, auth);

@@ -7,6 +7,7 @@ import type { AuthContext, SimRequest, SimResponse } from '../http.js';
 import { headerValue } from '../http.js';
 import type { ServiceEnvironment, SimService } from '../service.js';
 import { jsonResponse, num, parseJsonBody, str } from '../service.js';
+import { requestId } from '../requestId.js';
 import { sqsFailure } from '../failures.js';
 import { decodePageToken, encodePageToken } from '../pagination.js';
 import { SimError } from '../simError.js';
@@ -111,7 +112,7 @@ export class SqsService implements SimService {
 
   handle(operation: string, request: SimRequest, auth: AuthContext): SimResponse {
     const input = parseJsonBody(request);
-    return jsonResponse(this.dispatch(operation, input, auth), CONTENT_TYPE, randomUUID());
+    return jsonResponse(this.dispatch(operation, input, auth), CONTENT_TYPE, requestId());
   }
 
   queueUrl(queue: SimQueue): string {
@@ -168,12 +169,13 @@ export class SqsService implements SimService {
         const requested = input.AttributeNames;
         const names = Array.isArray(requested) ? requested.filter((n): n is string => typeof n === 'string') : [];
         for (const name of names) if (!KNOWN_ATTRIBUTES.has(name)) throw new SimError('com.amazonaws.sqs#InvalidAttributeName', 400, `Unknown Attribute ${name}.`, { queryCode: 'InvalidAttributeName' });
+        if (names.length === 0) return {};
         const all = queueAttributes(queue, Date.now());
+        if (names.includes('All')) return { Attributes: all };
         const attributes: Record<string, string> = {};
-        const wantAll = names.includes('All');
         for (const name of ATTRIBUTE_ORDER) {
           const value = all[name];
-          if (value !== undefined && (wantAll || names.includes(name))) attributes[name] = value;
+          if (value !== undefined && names.includes(name)) attributes[name] = value;
         }
         return Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
       }
@@ -371,7 +373,7 @@ export class SqsService implements SimService {
   }
 }
 
-/** Every attribute AWS reports for the queue, as SQS strings. */
+/** Every attribute AWS reports for the queue, as SQS strings, in AWS's order. */
 export function queueAttributes(queue: SimQueue, now: number): Record<string, string> {
   let visible = queue.backlog.visible;
   let notVisible = queue.backlog.notVisible;
@@ -381,25 +383,26 @@ export function queueAttributes(queue: SimQueue, now: number): Record<string, st
     else if (message.receiveCount === 0) delayed++;
     else notVisible++;
   }
-  const attributes: Record<string, string> = {
-    ...DEFAULTS,
-    ...(queue.fifo ? FIFO_DEFAULTS : {}),
-    ...queue.attributes,
+  const set = queue.attributes;
+  const kms = set.KmsMasterKeyId;
+  // Built in one pass, in order, because this runs once per queue per crawl and must stay cheap.
+  const computed: Record<string, string | undefined> = {
     QueueArn: `arn:aws:sqs:${queue.region}:${queue.accountId}:${queue.name}`,
     ApproximateNumberOfMessages: String(visible),
     ApproximateNumberOfMessagesNotVisible: String(notVisible),
     ApproximateNumberOfMessagesDelayed: String(delayed),
     CreatedTimestamp: String(queue.createdTimestamp),
     LastModifiedTimestamp: String(queue.lastModifiedTimestamp),
+    FifoQueue: queue.fifo ? 'true' : undefined,
+    KmsMasterKeyId: kms || undefined,
+    KmsDataKeyReusePeriodSeconds: kms ? (set.KmsDataKeyReusePeriodSeconds ?? '300') : undefined,
+    SqsManagedSseEnabled: kms ? 'false' : (set.SqsManagedSseEnabled ?? DEFAULTS.SqsManagedSseEnabled),
   };
-  if (attributes.KmsMasterKeyId) {
-    attributes.KmsDataKeyReusePeriodSeconds ??= '300';
-    attributes.SqsManagedSseEnabled = 'false';
-  } else {
-    delete attributes.KmsDataKeyReusePeriodSeconds;
+  const attributes: Record<string, string> = {};
+  for (const name of ATTRIBUTE_ORDER) {
+    const value = name in computed ? computed[name] : (set[name] ?? DEFAULTS[name] ?? (queue.fifo ? FIFO_DEFAULTS[name] : undefined));
+    if (value !== undefined) attributes[name] = value;
   }
-  if (queue.fifo) attributes.FifoQueue = 'true';
-  else delete attributes.FifoQueue;
   return attributes;
 }
 

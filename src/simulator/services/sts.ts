@@ -1,5 +1,5 @@
 /** STS over the AWS query protocol: form-encoded POSTs, XML answers. */
-import { randomUUID } from 'node:crypto';
+import { requestId as newRequestId } from '../requestId.js';
 import type { AuthContext, Caller, SimRequest, SimResponse } from '../http.js';
 import type { ServiceEnvironment, SimService } from '../service.js';
 import type { IssuedCredentials } from '../credentials.js';
@@ -64,7 +64,7 @@ export class StsService implements SimService {
   }
 
   private answer(operation: string, result: string): SimResponse {
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     const body =
       `<${operation}Response xmlns="${NAMESPACE}">` +
       wrap(`${operation}Result`, result) +
