@@ -69,6 +69,8 @@ export class ClientFactory {
       credentials,
       requestHandler: this.requestHandler,
       maxAttempts: 1,
+      // Resolve each operation's middleware stack once per client instead of on every send.
+      cacheMiddleware: true,
       ...(endpoint !== undefined ? { endpoint } : {}),
     };
   }

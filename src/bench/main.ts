@@ -29,6 +29,8 @@ interface Scenario {
 
 const ORG_CONCURRENCY = 2;
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Extra node flags for the child processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /**
  * The dependent chain of a member account: chain AssumeRole, GetCallerIdentity,
@@ -41,6 +43,14 @@ function memberChain(s: Partial<SimulatorOptions>, queuePagesPerRegion = 1): num
 }
 
 const SCENARIOS: Scenario[] = [
+  {
+    name: 'smoke',
+    description: 'a quick check: 20 accounts × 3 regions × 20 queues per region × 5 buckets, concurrency 64',
+    simulator: { accounts: 19, ouDepth: 2, ouBreadth: 3, queuesPerAccount: 60, bucketsPerAccount: 5, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] },
+    parameters: { concurrency: 64, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] },
+    chain: (s) => memberChain(s),
+    targets: {},
+  },
   {
     name: 'a16',
     description: '(a) 200 accounts × 3 regions × 20 queues per region × 5 buckets, concurrency 16',
@@ -112,7 +122,7 @@ function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
 
 async function runScenario(scenario: Scenario, latencyMs: number): Promise<void> {
   const simOptions = { ...scenario.simulator, latencyMs, seed: 7 };
-  const sim = spawn(process.execPath, [path.join(here, 'simulatorProcess.js'), JSON.stringify(simOptions)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sim = spawn(process.execPath, [...nodeArgs, path.join(here, 'simulatorProcess.js'), JSON.stringify(simOptions)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const dir = mkdtempSync(path.join(tmpdir(), `aoi-bench-${scenario.name}-`));
   try {
     const info = JSON.parse(await firstLine(sim)) as { url: string; accessKeyId: string; secretAccessKey: string; chainRoleArns: string[]; externalId: string };
@@ -131,7 +141,7 @@ async function runScenario(scenario: Scenario, latencyMs: number): Promise<void>
         ...scenario.parameters,
       }),
     );
-    const crawl = spawn(process.execPath, [path.join(here, 'crawlProcess.js'), paramsFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const crawl = spawn(process.execPath, [...nodeArgs, path.join(here, 'crawlProcess.js'), paramsFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     const figures = JSON.parse(await firstLine(crawl)) as CrawlFigures;
     await new Promise((resolve) => crawl.once('exit', resolve));
     const counters = (await (await fetch(`${info.url}/_simulator/counters`)).json()) as { requests: number; byService: Record<string, number>; assumeRole: number };
@@ -180,7 +190,7 @@ const args = process.argv.slice(2);
 const latencyIndex = args.indexOf('--latency-ms');
 const latencyMs = latencyIndex >= 0 ? Number(args[latencyIndex + 1]) : 25;
 const names = args.filter((a, i) => !a.startsWith('--') && (latencyIndex < 0 || i !== latencyIndex + 1));
-const chosen = names.length === 0 ? SCENARIOS : SCENARIOS.filter((s) => names.includes(s.name));
+const chosen = names.length === 0 ? SCENARIOS.filter((s) => s.name !== 'smoke') : SCENARIOS.filter((s) => names.includes(s.name));
 if (chosen.length === 0) {
   process.stderr.write(`unknown scenario; choose from ${SCENARIOS.map((s) => s.name).join(', ')}\n`);
   process.exit(2);

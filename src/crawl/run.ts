@@ -28,6 +28,7 @@ import { acquireLock } from '../sinks/lock.js';
 import { TABLES, tablesFor } from '../tables/index.js';
 import type { CallerIdentity, CrawlOutcome, CrawlProgress, Shard } from './engine.js';
 import { authenticate, crawl } from './engine.js';
+import { progressReporter } from './progress.js';
 import { Scheduler } from './scheduler.js';
 
 export interface RunOptions {
@@ -132,7 +133,9 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
       tables,
     });
     const progress: CrawlProgress = { startedAt: started, accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
-    const ticker = options.onProgress ? setInterval(() => options.onProgress?.(progress, scheduler), 1000) : null;
+    const reporter = options.onProgress === undefined && options.progress !== 'none' ? progressReporter(logger) : null;
+    const report = (p: CrawlProgress, s: Scheduler) => (options.onProgress ?? reporter?.update)?.(p, s);
+    const ticker = options.onProgress !== undefined || reporter !== null ? setInterval(() => report(progress, scheduler), 1000) : null;
     let outcome: CrawlOutcome;
     try {
       outcome = await crawl({ params, chain, clients, scheduler, store, tables, logger, shard: options.shard ?? null, caller, progress });
@@ -141,7 +144,8 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
       throw error;
     } finally {
       if (ticker) clearInterval(ticker);
-      options.onProgress?.(progress, scheduler);
+      report(progress, scheduler);
+      reporter?.stop();
     }
     const summary = store.finishRun(outcome.errorCount > 0 ? 'partial' : 'succeeded');
     // Every declared table, crawled this run or not: the CSV mirrors the database's current rows.

@@ -67,6 +67,16 @@ function stderrSink(): LineSink {
   return pino.destination({ dest: 2, sync: true });
 }
 
+/**
+ * While a progress bar owns the terminal, finished log lines go through it (printed above the
+ * bar) rather than straight to stderr, so the two never garble each other.
+ */
+let interceptor: ((line: string) => void) | null = null;
+
+export function setLogInterceptor(fn: ((line: string) => void) | null): void {
+  interceptor = fn;
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const format = resolveLogFormat(options.format, process.stderr.isTTY);
   const sink = options.destination ?? stderrSink();
@@ -82,7 +92,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const stream: LineSink = {
     write(line: string) {
       const clean = scrub(line);
-      sink.write(prettify === null ? clean : scrub(prettify(clean)));
+      const out = prettify === null ? clean : scrub(prettify(clean));
+      if (interceptor !== null && options.destination === undefined) interceptor(out);
+      else sink.write(out);
     },
   };
   return pino(
