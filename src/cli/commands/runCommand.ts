@@ -17,13 +17,25 @@ interface RunArgs extends GlobalArgs {
   progress: 'auto' | 'none';
 }
 
-/** `K/N`: shard K (0-based, as Kubernetes Indexed Jobs and AWS Batch array jobs number them) of N. */
-export function parseShard(text: string): { index: number; count: number } {
+/**
+ * `K/N`: shard K (0-based, as Kubernetes Indexed Jobs and AWS Batch array jobs number them) of N.
+ * `auto/N` takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+ * AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job).
+ */
+export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
+  const auto = /^auto\/(\d+)$/.exec(text.trim());
+  if (auto !== null) {
+    const fromEnv = env.JOB_COMPLETION_INDEX ?? env.AWS_BATCH_JOB_ARRAY_INDEX;
+    if (fromEnv === undefined || !/^\d+$/.test(fromEnv)) {
+      throw configError('--shard', `"${text}" needs the shard index from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, and neither is set to a number.`, 'Run it as a Kubernetes Indexed Job or an AWS Batch array job, or give the index: --shard K/N.');
+    }
+    return parseShard(`${fromEnv}/${auto[1]}`, env);
+  }
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (match === null || count < 1 || index >= count) {
-    throw configError('--shard', `"${text}" is not a shard of the form K/N with 0 ≤ K < N.`, 'Write e.g. --shard 0/4 for the first of four shards (K counts from 0, like $JOB_COMPLETION_INDEX).');
+    throw configError('--shard', `"${text}" is not a shard of the form K/N with 0 ≤ K < N.`, 'Write e.g. --shard 0/4 for the first of four shards (K counts from 0, like $JOB_COMPLETION_INDEX), or auto/N.');
   }
   return { index, count };
 }
