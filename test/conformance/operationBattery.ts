@@ -135,6 +135,11 @@ export async function runBattery(target: EndpointUnderTest): Promise<Battery> {
       }
     }
   }
+  // Answers for things that are not there: the connector decides "gone" and "absent" by these names.
+  await record('organizations:DescribeAccount (no such account)', () => org.send(new DescribeAccountCommand({ AccountId: '000000000001' })));
+  await record('organizations:ListTagsForResource (no such OU)', () =>
+    org.send(new ListTagsForResourceCommand({ ResourceId: `ou-${(roots.Roots?.[0]?.Id ?? 'r-0000').slice(2)}-zzzzzzzz` })),
+  );
   const delegated = await org.send(new ListDelegatedAdministratorsCommand({}));
   await record('organizations:ListDelegatedAdministrators', async () => delegated);
   for (const admin of delegated.DelegatedAdministrators ?? []) {
@@ -153,6 +158,12 @@ export async function runBattery(target: EndpointUnderTest): Promise<Battery> {
       const sqs = new SQSClient(config(member, region));
       const listed = await record('sqs:ListQueues', () => sqs.send(new ListQueuesCommand({ MaxResults: 1000 })));
       const urls = 'output' in listed ? ((listed.output as { QueueUrls?: string[] }).QueueUrls ?? []) : [];
+      const sample = urls[0];
+      if (sample !== undefined) {
+        const gone = `${sample.slice(0, sample.lastIndexOf('/'))}/conformance-deleted-queue`;
+        await record('sqs:GetQueueAttributes (deleted queue)', () => sqs.send(new GetQueueAttributesCommand({ QueueUrl: gone, AttributeNames: ['All'] })));
+        await record('sqs:ListQueueTags (deleted queue)', () => sqs.send(new ListQueueTagsCommand({ QueueUrl: gone })));
+      }
       for (const url of urls) {
         await record('sqs:GetQueueAttributes', () => sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })));
         await record('sqs:ListQueueTags', () => sqs.send(new ListQueueTagsCommand({ QueueUrl: url })));
@@ -162,6 +173,8 @@ export async function runBattery(target: EndpointUnderTest): Promise<Battery> {
     const home = new S3Client({ ...config(member), forcePathStyle: true });
     const listed = await record('s3:ListBuckets', () => home.send(new ListBucketsCommand({ MaxBuckets: 1000 })));
     const buckets = 'output' in listed ? ((listed.output as { Buckets?: { Name?: string }[] }).Buckets ?? []) : [];
+    await record('s3:GetBucketTagging (no such bucket)', () => home.send(new GetBucketTaggingCommand({ Bucket: `conformance-no-such-bucket-${accountId}` })));
+    await record('s3:HeadBucket (no such bucket)', () => home.send(new HeadBucketCommand({ Bucket: `conformance-no-such-bucket-${accountId}` })));
     for (const { Name: bucket } of buckets) {
       // GetBucketLocation answers from any region; null is us-east-1 and EU is eu-west-1.
       const location = await record('s3:GetBucketLocation', () => home.send(new GetBucketLocationCommand({ Bucket: bucket })));

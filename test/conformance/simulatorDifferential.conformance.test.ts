@@ -200,6 +200,23 @@ if (!moto.available) {
       console.info(`simulator bugs found by the differential check:\n${bugs.map((b) => `  ${b}`).join('\n')}`);
     });
 
+    it('both answer for missing things with the error names AWS documents', () => {
+      // The connector's error classes ("gone", "absent") are decided by these names.
+      const expected: Record<string, string> = {
+        'organizations:DescribeAccount (no such account)': 'AccountNotFoundException',
+        'organizations:ListTagsForResource (no such OU)': 'TargetNotFoundException',
+        'sqs:GetQueueAttributes (deleted queue)': 'QueueDoesNotExist',
+        'sqs:ListQueueTags (deleted queue)': 'QueueDoesNotExist',
+        's3:GetBucketTagging (no such bucket)': 'NoSuchBucket',
+        's3:HeadBucket (no such bucket)': 'NotFound',
+      };
+      const answers = (battery: Battery, operation: string) => [...new Set((battery.get(operation) ?? []).map((o) => ('error' in o ? o.error : 'success')))];
+      for (const [operation, name] of Object.entries(expected)) {
+        expect(answers(motoBattery, operation), `moto, ${operation}`).toEqual([name]);
+        expect(answers(simBattery, operation), `simulator, ${operation}`).toEqual([name]);
+      }
+    });
+
     it('identically created queues report the same attributes and tags', async () => {
       const simMember = simMembers[0] ?? '';
       const simCredentials = await assume(sim?.url ?? '', simManagement, `arn:aws:iam::${simMember}:role/${seeded.chain.memberRoleName}`);
