@@ -18,13 +18,19 @@ export interface SimulatorCounters {
   faults: Record<string, number>;
   /** Error answers by AWS error code (injected or not). */
   errors: Record<string, number>;
+  /**
+   * With `trackRepeats`: service → operation → successful requests identical to an earlier
+   * successful one (same calling account, region, operation and parameters) — redundant work.
+   */
+  repeated: Record<string, Record<string, number>>;
 }
 
 export class Counters {
   private data: SimulatorCounters = Counters.empty();
+  private readonly seen = new Set<string>();
 
   static empty(): SimulatorCounters {
-    return { requests: 0, byService: {}, byOperation: {}, byAccount: {}, assumeRole: 0, assumeRoleByAccount: {}, credentialsIssued: 0, faults: {}, errors: {} };
+    return { requests: 0, byService: {}, byOperation: {}, byAccount: {}, assumeRole: 0, assumeRoleByAccount: {}, credentialsIssued: 0, faults: {}, errors: {}, repeated: {} };
   }
 
   request(service: string, operation: string): void {
@@ -55,6 +61,15 @@ export class Counters {
     bump(this.data.errors, code);
   }
 
+  /** Records a successful request by its fingerprint; counts it as repeated when seen before. */
+  success(service: string, operation: string, fingerprint: string): void {
+    if (!this.seen.has(fingerprint)) {
+      this.seen.add(fingerprint);
+      return;
+    }
+    bump((this.data.repeated[service] ??= {}), operation);
+  }
+
   /** A deep copy: later requests do not change it. */
   snapshot(): SimulatorCounters {
     return structuredClone(this.data);
@@ -62,6 +77,7 @@ export class Counters {
 
   reset(): void {
     this.data = Counters.empty();
+    this.seen.clear();
   }
 }
 

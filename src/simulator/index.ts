@@ -69,6 +69,8 @@ export interface SimulatorOptions {
   roles: ChainRoleOptions[];
   /** Extra routes (Roles Anywhere, …), served before SigV4 authentication. */
   routes: SimRoute[];
+  /** Count successful requests that repeat an earlier one (`counters().repeated`); costs a hash per request. */
+  trackRepeats: boolean;
   /** Virtual-host-style S3 answers for `<bucket>.<suffix>` Host headers. */
   virtualHostSuffix: string;
   port?: number;
@@ -113,6 +115,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: Readonly<Omit<SimulatorOptions, 'port'>>
   faults: {},
   roles: [],
   routes: [],
+  trackRepeats: false,
   virtualHostSuffix: 'localhost',
 };
 
@@ -177,7 +180,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
   });
   const admin = (request: SimRequest): SimResponse | undefined => adminRoute(request, { counters, faults, info, env });
 
-  const server: Server = await startHttpServer({ services, routes, credentials, counters, faults, random: createPrng(o.seed ^ 0x5eed), routeContext, admin }, o.port ?? 0);
+  const server: Server = await startHttpServer({ services, routes, credentials, counters, faults, random: createPrng(o.seed ^ 0x5eed), trackRepeats: o.trackRepeats, routeContext, admin }, o.port ?? 0);
   const port = serverPort(server);
   baseUrl = `http://127.0.0.1:${port}`;
 

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 import { requestId as newRequestId } from './requestId.js';
 import type { AuthContext, Caller, SimRequest, SimResponse } from './http.js';
 import { headerValue } from './http.js';
@@ -48,6 +49,8 @@ export interface ServerParts {
   counters: Counters;
   faults: FaultOptions;
   random: () => number;
+  /** Fingerprint successful requests to count repeated ones (costs a hash per request). */
+  trackRepeats: boolean;
   routeContext: Omit<RouteContext, 'auth'>;
   admin(request: SimRequest): SimResponse | undefined;
 }
@@ -206,12 +209,27 @@ async function serve(parts: ServerParts, verifier: SignatureVerifier, req: Incom
     auth = outcome;
     counters.account(auth.caller.accountId);
     injectFaults(parts, service, operation, auth);
-    send(res, await service.handle(operation, request, auth));
+    const response = await service.handle(operation, request, auth);
+    if (parts.trackRepeats && response.status < 300) counters.success(service.name, operation, fingerprint(request, auth, operation));
+    send(res, response);
   } catch (error) {
     if (!(error instanceof SimError)) throw error;
     counters.error(error.queryCode ?? error.code);
     send(res, service.render(error, request, requestId));
   }
+}
+
+/** Same caller account, region, operation and parameters ⇒ same fingerprint. */
+function fingerprint(request: SimRequest, auth: AuthContext, operation: string): string {
+  const query = Object.entries(request.query)
+    .filter(([key]) => key !== 'x-id')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join('&');
+  return createHash('md5')
+    .update(`${auth.caller.accountId}\n${auth.region}\n${auth.service}\n${operation}\n${request.method} ${request.rawPath}?${query}\n`)
+    .update(request.body)
+    .digest('base64');
 }
 
 type AuthFailure = Extract<CommonFailure, 'missingAuth' | 'invalidToken' | 'badSignature' | 'expiredToken'>;
