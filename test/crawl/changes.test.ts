@@ -50,10 +50,10 @@ describe('run history', () => {
       { table_name: 'sqs_queues', primary_key: JSON.stringify({ account_id: account, region: 'us-east-1', name: changed.name }), change: 'modified', changed_columns: JSON.stringify(['visibility_timeout_seconds']) },
       { table_name: 'sqs_queues', primary_key: JSON.stringify({ account_id: account, region: 'us-east-1', name: goneName }), change: 'removed', changed_columns: null },
     ]);
-    expect(db.prepare('select deleted_run from sqs_queues where name = ?').get(goneName)).toEqual({ deleted_run: second.summary.runId });
-    expect(db.prepare('select approximate_number_of_messages n from sqs_queues where name = ?').get(changed.name)).toEqual({ n: changed.backlog.visible });
+    expect(db.prepare('select deleted_run from sqs_queues where account_id = ? and name = ?').get(account, goneName)).toEqual({ deleted_run: second.summary.runId });
+    expect(db.prepare('select approximate_number_of_messages n from sqs_queues where account_id = ? and name = ?').get(account, changed.name)).toEqual({ n: changed.backlog.visible });
     const csv = readFileSync(path.join(second.csvDir ?? '', 'sqs_queues.csv'), 'utf8');
-    expect(csv).not.toContain(goneName);
+    expect(csv).not.toContain(`/${account}/${goneName}`);
   });
 
   it('keeps the rows of an account denied in the second run, and the run is partial', async () => {
