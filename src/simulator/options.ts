@@ -40,6 +40,21 @@ export interface FaultOptions {
   regionsNotEnabled: Record<string, string[]>;
   /** Organizations answers AWSOrganizationsNotInUseException, as for an account outside any organization. */
   organizationsNotInUse: boolean;
+  /** The next N SendMessageBatch entries (matching `batchEntryFailureMatch`) are refused one by one; the rest of their batch goes through. */
+  failNextBatchEntries: number;
+  /** Fraction (0–1) of SendMessageBatch entries refused one by one. */
+  batchEntryFailureRate: number;
+  /** Only entries whose message body contains this text are refused; null ⇒ any entry. */
+  batchEntryFailureMatch: string | null;
+  /** How a refused entry is answered in the batch's `Failed` list. */
+  batchEntryFailure: BatchEntryFailure;
+}
+
+export interface BatchEntryFailure {
+  code: string;
+  message: string;
+  /** False ⇒ a retryable refusal (AWS's InternalError); true ⇒ the message itself is wrong. */
+  senderFault: boolean;
 }
 
 export interface ChainRoleOptions {
@@ -64,6 +79,10 @@ export function defaultFaults(): FaultOptions {
     denyMemberRoles: [],
     regionsNotEnabled: {},
     organizationsNotInUse: false,
+    failNextBatchEntries: 0,
+    batchEntryFailureRate: 0,
+    batchEntryFailureMatch: null,
+    batchEntryFailure: { code: 'InternalError', message: 'We encountered an internal error. Please try again.', senderFault: false },
   };
 }
 

@@ -82,6 +82,8 @@ export interface SimMessage {
   sentAt: number;
   receiptHandle?: string;
   messageGroupId?: string;
+  /** FIFO queues: the MessageDeduplicationId it was sent with. */
+  deduplicationId?: string;
   attributes?: Record<string, unknown>;
 }
 

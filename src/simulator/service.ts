@@ -5,7 +5,8 @@ import type { IssuedRoleCredentials } from './roleCredentials.js';
 import type { Counters } from './counters.js';
 import type { FaultOptions } from './options.js';
 import type { SimRole, SimulatedOrganization } from './organization.js';
-import type { CommonFailure, SimError } from './simError.js';
+import { SimError } from './simError.js';
+import type { CommonFailure } from './simError.js';
 import type { FailureDetails } from './failures.js';
 
 export interface ServiceEnvironment {
@@ -51,7 +52,12 @@ export function jsonResponse(body: unknown, contentType: string, requestId?: str
 /** Parses a JSON request body; an empty body is an empty object. */
 export function parseJsonBody(request: SimRequest): Record<string, unknown> {
   if (request.body.length === 0) return {};
-  const parsed: unknown = JSON.parse(request.body.toString('utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(request.body.toString('utf8'));
+  } catch {
+    throw new SimError('SerializationException', 400, 'The request body is not valid JSON.');
+  }
   return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
 }
 

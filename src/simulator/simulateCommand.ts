@@ -32,6 +32,7 @@ interface SimulateArgs {
   'deny-member-role': string[];
   'region-not-enabled': string[];
   'organizations-not-in-use': boolean;
+  'track-repeats': boolean;
   json: boolean;
 }
 
@@ -105,6 +106,7 @@ export function optionsFromArgs(argv: SimulateArgs): Partial<SimulatorOptions> {
     omitBucketRegion: argv['omit-bucket-region'],
     omitAccountState: argv['omit-account-state'],
     emptyPageEvery: argv['empty-page-every'],
+    trackRepeats: argv['track-repeats'],
     faults,
   };
 }
@@ -169,6 +171,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         'deny-member-role': { type: 'array', string: true, default: [] as string[], describe: 'account ids whose member role cannot be assumed' },
         'region-not-enabled': { type: 'array', string: true, default: [] as string[], describe: 'ACCOUNT:REGION not enabled (SQS fails there as AWS does)' },
         'organizations-not-in-use': { type: 'boolean', default: false, describe: 'answer AWSOrganizationsNotInUseException' },
+        'track-repeats': { type: 'boolean', default: false, describe: 'count successful requests that repeat an earlier one (counters.repeated)' },
         json: { type: 'boolean', default: false, describe: 'print one JSON line with the URL and the parameter snippet instead of text' },
       })
       .example('$0 simulate --accounts 200 --latency-ms 25', 'a 200-account organization with AWS-like latency')

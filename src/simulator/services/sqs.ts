@@ -10,6 +10,7 @@ import { jsonResponse, num, parseJsonBody, str } from '../service.js';
 import { requestId } from '../requestId.js';
 import { sqsFailure } from '../failures.js';
 import { decodePageToken, encodePageToken } from '../pagination.js';
+import { createPrng } from '../prng.js';
 import { SimError } from '../simError.js';
 import type { SimMessage, SimQueue } from '../organization.js';
 
@@ -94,8 +95,11 @@ export class SqsService implements SimService {
   readonly name = 'sqs';
   readonly regional = true;
   private sequence = 0;
+  private readonly entryRandom: () => number;
 
-  constructor(private readonly env: ServiceEnvironment) {}
+  constructor(private readonly env: ServiceEnvironment) {
+    this.entryRandom = createPrng(env.seed ^ 0xba7c4);
+  }
 
   operation(request: SimRequest): string {
     const target = headerValue(request.headers, 'x-amz-target') ?? '';
@@ -233,6 +237,11 @@ export class SqsService implements SimService {
         const failed: unknown[] = [];
         for (const entry of entries) {
           const id = str(entry, 'Id') ?? '';
+          const refused = this.refuseEntry(entry);
+          if (refused !== null) {
+            failed.push({ Id: id, SenderFault: refused.senderFault, Code: refused.code, Message: refused.message });
+            continue;
+          }
           const sent = this.send(queue, entry);
           if (sent instanceof SimError) failed.push({ Id: id, SenderFault: true, Code: sent.queryCode ?? sent.code, Message: sent.message });
           else successful.push({ Id: id, ...sent });
@@ -262,6 +271,19 @@ export class SqsService implements SimService {
       default:
         throw new SimError('com.amazonaws.sqs#UnsupportedOperation', 400, `The operation ${operation} is not supported by this simulator.`, { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' });
     }
+  }
+
+  /** The fault knobs' per-entry refusal of a SendMessageBatch entry, or null to send it. */
+  private refuseEntry(entry: Input): { code: string; message: string; senderFault: boolean } | null {
+    const faults = this.env.faults;
+    const match = faults.batchEntryFailureMatch;
+    if (match !== null && !(str(entry, 'MessageBody') ?? '').includes(match)) return null;
+    if (faults.failNextBatchEntries > 0) {
+      faults.failNextBatchEntries -= 1;
+      return faults.batchEntryFailure;
+    }
+    if (faults.batchEntryFailureRate > 0 && this.entryRandom() < faults.batchEntryFailureRate) return faults.batchEntryFailure;
+    return null;
   }
 
   /** The queue a QueueUrl names, only within the caller's own account and signing region. */
@@ -336,6 +358,8 @@ export class SqsService implements SimService {
     const now = Date.now();
     const message: SimMessage = { messageId: randomUUID(), body, md5OfBody: md5(body), visibleAt: now + delay * 1000, receiveCount: 0, sentAt: now };
     if (groupId) message.messageGroupId = groupId;
+    const deduplicationId = str(entry, 'MessageDeduplicationId');
+    if (queue.fifo && deduplicationId) message.deduplicationId = deduplicationId;
     queue.messages.push(message);
     const answer: Record<string, string> = { MD5OfMessageBody: message.md5OfBody, MessageId: message.messageId };
     if (queue.fifo) answer.SequenceNumber = String(++this.sequence).padStart(20, '0');
