@@ -58,7 +58,7 @@ export interface ShapeDifference {
   simulator: string[];
 }
 
-/** Paths whose types differ, and paths one side never produced. Error paths compare by error name. */
+/** Paths whose types differ, and paths one side never produced. Errors compare by the set of error names and statuses. */
 export function diffShapes(moto: Shape, simulator: Shape): ShapeDifference[] {
   const out: ShapeDifference[] = [];
   const paths = [...new Set([...moto.keys(), ...simulator.keys()])].sort();
@@ -67,7 +67,7 @@ export function diffShapes(moto: Shape, simulator: Shape): ShapeDifference[] {
     const s = [...(simulator.get(path) ?? [])].sort();
     if (m.length === 0) out.push({ path, kind: 'only-simulator', moto: m, simulator: s });
     else if (s.length === 0) out.push({ path, kind: 'only-moto', moto: m, simulator: s });
-    else if (path !== '!error' && m.join() !== s.join()) out.push({ path, kind: 'types', moto: m, simulator: s });
+    else if (m.join() !== s.join()) out.push({ path, kind: 'types', moto: m, simulator: s });
   }
   return out;
 }
