@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearSecrets, containsSecret, registerSecret, scrub } from './redact.js';
 
@@ -11,10 +12,19 @@ describe('redact', () => {
     expect(scrub(JSON.stringify({ k: 'abc/def+ghi"jkl' }))).toBe('{"k":"***"}');
   });
 
-  it('removes the longer of two overlapping secrets whole', () => {
-    registerSecret('secret-one');
-    registerSecret('secret-one-and-more');
-    expect(scrub('x secret-one-and-more y secret-one')).toBe('x *** y ***');
+  it('removes secrets that contain or overlap one another whole', () => {
+    registerSecret('long-secret-number-one');
+    registerSecret('long-secret-number-one-and-more');
+    registerSecret('prefix-and-long-secret-number-one');
+    expect(scrub('x long-secret-number-one-and-more y long-secret-number-one z prefix-and-long-secret-number-one.')).toBe('x *** y *** z ***.');
+    registerSecret('AAAAAAAAAAAAAAAABBBBBBBB');
+    registerSecret('BBBBBBBBCCCCCCCCCCCCCCCC');
+    expect(scrub('<AAAAAAAAAAAAAAAABBBBBBBBCCCCCCCCCCCCCCCC>')).toBe('<***>');
+  });
+
+  it('tells apart session tokens that begin alike', () => {
+    registerSecret('IQoJb3JpZ2luX2VjEXAMPLEtokenNumberOne111');
+    expect(scrub('IQoJb3JpZ2luX2VjEXAMPLEtokenNumberTwo222 IQoJb3JpZ2luX2VjEXAMPLEtokenNumberOne111')).toBe('IQoJb3JpZ2luX2VjEXAMPLEtokenNumberTwo222 ***');
   });
 
   it('matches a short secret only as a whole word, so account ids survive', () => {
@@ -29,5 +39,25 @@ describe('redact', () => {
     registerSecret('ab');
     expect(scrub('ab cd')).toBe('ab cd');
     expect(containsSecret('anything')).toBe(false);
+  });
+});
+
+describe('redact at scale', () => {
+  it('scrubs a log line quickly with thousands of registered session credentials', () => {
+    // Like AWS's: a common beginning, random after it.
+    const tokens = Array.from({ length: 4000 }, () => `IQoJb3JpZ2luX2Vj${randomBytes(120).toString('base64')}`);
+    const started0 = performance.now();
+    for (const token of tokens) registerSecret(token);
+    expect(performance.now() - started0).toBeLessThan(2000);
+    const leaked = tokens[3999] ?? '';
+    const line = JSON.stringify({ level: 30, account: '123456789012', msg: 'listed queues '.repeat(20), leaked });
+    const started = performance.now();
+    let scrubbed = '';
+    for (let i = 0; i < 1000; i++) scrubbed = scrub(line);
+    const perLineMs = (performance.now() - started) / 1000;
+    expect(scrubbed).not.toContain(leaked.slice(20, 60));
+    expect(scrubbed).toContain('"leaked":"***"');
+    // One lookup per character: far below a millisecond even on a loaded machine.
+    expect(perLineMs).toBeLessThan(2);
   });
 });
