@@ -276,3 +276,43 @@ export function registerCredentials(identity: AwsCredentialIdentity): void {
   registerSecret(identity.secretAccessKey);
   if (identity.sessionToken) registerSecret(identity.sessionToken);
 }
+
+export interface DedicatedRole {
+  roleArn: string;
+  externalId: string | null;
+  sessionName: string;
+  /** What the role is for, in errors: `publish.role_arn`. */
+  purpose: string;
+}
+
+/**
+ * A role assumed from the chain's last credentials for one purpose besides the crawl (publishing
+ * events), renewed like every hop. Role chaining limits it to an hour. A refusal is not an
+ * authentication failure of the run: it is the purpose that fails.
+ */
+export function dedicatedRoleProvider(chain: CredentialChain, role: DedicatedRole, options: ChainOptions): RefreshingProvider {
+  const { params } = options;
+  const client = new STSClient({
+    region: params.region,
+    endpoint: endpointFor(params, 'sts'),
+    credentials: chain.management,
+    maxAttempts: params.max_attempts,
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+  });
+  return assumeRoleProvider({
+    label: `${role.purpose} ${role.roleArn}`,
+    roleArn: role.roleArn,
+    externalId: role.externalId,
+    sessionName: role.sessionName,
+    durationSeconds: Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS),
+    mfa: null,
+    client,
+    source: chain.management,
+    window: params.credential_refresh_window_seconds,
+    cache: undefined,
+    cacheSource: '',
+    onCall: () => undefined,
+    fatal: false,
+    hint: `Check that ${role.purpose} ${role.roleArn} trusts the chain's last role and that its ExternalId condition matches.`,
+  });
+}

@@ -1,6 +1,8 @@
 /**
  * One inventory run: check the output directory, authenticate (nothing is written before the
- * chain works), take the lock, crawl into SQLite, export CSV.
+ * chain works), take the lock, crawl into SQLite, export CSV, then publish the run's events when
+ * `publish` is set. Publishing comes last so that a slow or missing queue never delays or spoils
+ * the inventory files; its failure makes the run partial (exit 1) and never rolls anything back.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,8 @@ import type { Recorder } from '../fixtures/recorder.js';
 import type { Logger } from '../log/logger.js';
 import { checkOutputDir } from '../parameters/load.js';
 import type { Parameters } from '../parameters/schema.js';
+import { publishEvents } from '../publish/publishEvents.js';
+import type { PublishReport } from '../publish/publishEvents.js';
 import { SECRET_FIELDS } from '../parameters/schema.js';
 import { openSqliteStore } from '../sinks/sqlite/sqliteStore.js';
 import type { RunSummary } from '../sinks/store.js';
@@ -49,6 +53,8 @@ export interface RunOptions {
   requestHandler?: HttpHandler;
   /** Live counters for a progress display. */
   onProgress?: (progress: CrawlProgress, scheduler: Scheduler) => void;
+  /** Backoff between publishing attempts (tests pass a quick one). */
+  publishSleep?: (ms: number) => Promise<void>;
 }
 
 export interface RunResult {
@@ -57,6 +63,8 @@ export interface RunResult {
   outcome: CrawlOutcome;
   sqlitePath: string | null;
   csvDir: string | null;
+  /** What publishing events did, when `publish` is set. */
+  publish: PublishReport | null;
   wallSeconds: number;
   /** Requests by `service:Operation`, AssumeRole calls, retries. */
   requests: { total: number; byOperation: Record<string, number>; retries: number; throttled: number; expiredRenewals: number; assumeRoleCalls: number };
@@ -100,7 +108,7 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
     logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
     const lock = await acquireLock(params.output_dir, { logger });
     try {
-      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, caller, started });
+      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, caller, started, requestHandler });
     } finally {
       lock.release();
     }
@@ -115,6 +123,7 @@ interface Prepared {
   scheduler: Scheduler;
   caller: CallerIdentity;
   started: number;
+  requestHandler: HttpHandler;
 }
 
 async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null; csvDir: string | null }, prepared: Prepared): Promise<RunResult> {
@@ -123,7 +132,7 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
   const tables = tablesFor(params.resources);
   // Without the sqlite format the database is a scratch file the CSV is exported from.
   const scratch = sqlitePath === null ? mkdtempSync(path.join(tmpdir(), 'aws-org-inventory-')) : null;
-  const store = openSqliteStore(sqlitePath ?? path.join(scratch ?? '', 'inventory.sqlite'));
+  const store = openSqliteStore(sqlitePath ?? path.join(scratch ?? '', 'inventory.sqlite'), { outbox: params.publish === null ? null : { events: params.publish.events } });
   try {
     store.beginRun({
       startedAt: new Date(started).toISOString(),
@@ -147,15 +156,30 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
       report(progress, scheduler);
       reporter?.stop();
     }
-    const summary = store.finishRun(outcome.errorCount > 0 ? 'partial' : 'succeeded');
+    let summary = store.finishRun(outcome.errorCount > 0 ? 'partial' : 'succeeded');
     // Every declared table, crawled this run or not: the CSV mirrors the database's current rows.
     if (csvDir !== null) await exportCsv(store, TABLES, csvDir, { includeDeleted: options.csvIncludeDeleted ?? false });
+    let publish: PublishReport | null = null;
+    if (params.publish !== null) {
+      publish = await publishEvents({
+        params,
+        publish: params.publish,
+        db: store.database,
+        runId: summary.runId,
+        chain,
+        logger,
+        requestHandler: prepared.requestHandler,
+        ...(options.publishSleep ? { sleep: options.publishSleep } : {}),
+      });
+      if (publish.errors.length > 0) summary = { ...summary, ...store.recordErrorsAfterFinish(publish.errors) };
+    }
     return {
       exitCode: summary.status === 'succeeded' ? ExitCode.succeeded : ExitCode.partial,
       summary,
       outcome,
       sqlitePath,
       csvDir,
+      publish,
       wallSeconds: (Date.now() - started) / 1000,
       requests: {
         total: scheduler.stats.requests,

@@ -95,6 +95,34 @@ function checkAccounts(parsed: Parsed, problems: ProblemList): void {
   }
 }
 
+function checkPublish(parsed: Parsed, problems: ProblemList): void {
+  const publish = parsed.publish;
+  if (publish === null) return;
+  if (publish.sqs_queue_url === null && publish.sqs_queue_name === null) {
+    problems.add('publish', 'names no queue.', 'Set publish.sqs_queue_url (https://sqs.<region>.amazonaws.com/<account>/<name>), or publish.sqs_queue_name (with region and account_id if they differ from the defaults).');
+  }
+  if (publish.sqs_queue_url !== null && publish.sqs_queue_name !== null) {
+    problems.add('publish.sqs_queue_name', 'is set together with publish.sqs_queue_url.', 'Give the queue one way: remove sqs_queue_name, or remove sqs_queue_url.');
+  }
+  if (publish.sqs_queue_url !== null && publish.account_id !== null) {
+    problems.add('publish.account_id', 'is set together with publish.sqs_queue_url, which already names the account.', 'Remove publish.account_id (it only goes with sqs_queue_name).');
+  }
+  if (publish.role_arn === null && publish.external_id !== null) {
+    problems.add('publish.external_id', 'is set without publish.role_arn.', 'An ExternalId belongs to an AssumeRole: set publish.role_arn, or remove publish.external_id.');
+  }
+  if (publish.role_arn === null && publish.role_session_name !== null) {
+    problems.add('publish.role_session_name', 'is set without publish.role_arn.', 'Set publish.role_arn, or remove publish.role_session_name.');
+  }
+  if (!parsed.formats.includes('sqlite')) {
+    problems.add('publish', 'needs the sqlite format: the outbox of unsent events and the change history live in the database.', 'Add "sqlite" to formats, or remove publish.');
+  }
+  const rolePartition = publish.role_arn === null ? null : partitionOfArn(publish.role_arn);
+  const regionPartition = partitionOfRegion(parsed.region);
+  if (rolePartition !== null && rolePartition !== regionPartition) {
+    problems.add('publish.role_arn', `is in partition ${rolePartition}, but region ${JSON.stringify(parsed.region)} is in ${regionPartition}.`, 'The publishing role is assumed from the chain: use a role of the same partition.');
+  }
+}
+
 function sortedUnique(values: readonly string[]): string[] {
   return [...new Set(values)].sort();
 }
@@ -105,6 +133,7 @@ export function normalizeParameters(parsed: Parsed, problems: ProblemList): Para
   checkChain(chain, parsed.region, problems);
   checkCredentials(parsed, problems);
   checkAccounts(parsed, problems);
+  checkPublish(parsed, problems);
   return {
     ...parsed,
     master_assume_role_arn_chain: chain,
@@ -116,5 +145,6 @@ export function normalizeParameters(parsed: Parsed, problems: ProblemList): Para
     include_organizational_units: parsed.include_organizational_units === null ? null : sortedUnique(parsed.include_organizational_units),
     resources: [...new Set(parsed.resources)],
     formats: [...new Set(parsed.formats)],
+    publish: parsed.publish === null ? null : { ...parsed.publish, events: [...new Set(parsed.publish.events)] },
   };
 }

@@ -64,6 +64,53 @@ export const endpointsSchema = z
   })
   .strict();
 
+export const PUBLISH_EVENTS = ['run', 'changes'] as const;
+export const SQS_QUEUE_NAME_PATTERN = /^([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
+export const SQS_QUEUE_URL_PATTERN = /^https?:\/\/[^/\s]+\/\d{12}\/([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
+
+export const publishSchema = z
+  .object({
+    sqs_queue_url: z
+      .string()
+      .regex(SQS_QUEUE_URL_PATTERN, 'must be a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/inventory-events')
+      .nullable()
+      .default(null)
+      .describe('URL of the queue events are sent to; or give sqs_queue_name'),
+    sqs_queue_name: z
+      .string()
+      .regex(SQS_QUEUE_NAME_PATTERN, 'must be 1–80 letters, digits, hyphens or underscores (a FIFO queue name ends in .fifo)')
+      .nullable()
+      .default(null)
+      .describe('name of the queue, looked up with GetQueueUrl in region and account_id; or give sqs_queue_url'),
+    region: region.nullable().default(null).describe("the queue's region; null ⇒ taken from sqs_queue_url, else the top-level region"),
+    account_id: accountId.nullable().default(null).describe("account that owns sqs_queue_name; null ⇒ the publishing credentials' account"),
+    role_arn: z
+      .string()
+      .regex(ROLE_ARN_PATTERN, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/InventoryPublisher')
+      .nullable()
+      .default(null)
+      .describe("role assumed from the chain's last credentials to publish; null ⇒ publish with the chain's last credentials"),
+    external_id: z
+      .string()
+      .regex(EXTERNAL_ID_PATTERN, 'must be 2–1224 characters of letters, digits and +=,.@:/-')
+      .nullable()
+      .default(null)
+      .describe('ExternalId of the AssumeRole of role_arn'),
+    role_session_name: z
+      .string()
+      .regex(SESSION_NAME_PATTERN, 'must be 2–64 characters of letters, digits and +=,.@-')
+      .nullable()
+      .default(null)
+      .describe('RoleSessionName of the AssumeRole of role_arn; null ⇒ the top-level role_session_name'),
+    events: z
+      .array(z.enum(PUBLISH_EVENTS))
+      .min(1, 'must name at least one of run, changes')
+      .default([...PUBLISH_EVENTS])
+      .describe('events to publish: run (inventory.run.completed), changes (inventory.resource.changed)'),
+    endpoint: endpointUrl.nullable().default(null).describe('SQS endpoint for publishing; null ⇒ endpoints.sqs, else endpoint_url, else AWS'),
+  })
+  .strict();
+
 export const parametersSchema = z
   .object({
     access_key_id: nullableString("first credentials' access key id; null ⇒ the SDK's default provider chain (environment, profile, container or instance role)"),
@@ -153,6 +200,7 @@ export const parametersSchema = z
     concurrency: z.number().int().min(1, 'must be at least 1').max(512).default(16).describe('requests in flight across the whole crawl'),
     max_attempts: z.number().int().min(1).max(20).default(8).describe('attempts per request, with throttling-aware backoff'),
     log_level: z.enum(LOG_LEVELS).default('info').describe('trace, debug, info, warn, error or silent'),
+    publish: publishSchema.nullable().default(null).describe('after each run, send run and change events to an SQS queue (see Publishing events)'),
   })
   .strict();
 
@@ -168,3 +216,4 @@ export interface Parameters extends Omit<Parsed, 'master_assume_role_arn_chain' 
   s3_force_path_style: boolean;
 }
 export type RolesAnywhereParameters = z.output<typeof rolesAnywhereSchema>;
+export type PublishParameters = z.output<typeof publishSchema>;

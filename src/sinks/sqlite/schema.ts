@@ -1,5 +1,5 @@
 /**
- * The database layout: bookkeeping tables (runs, errors, changes), one table per declaration,
+ * The database layout: bookkeeping tables (runs, errors, changes, the event outbox), one table per declaration,
  * and the schema version. Resource tables follow their declarations forward: a column declared
  * later is added with ALTER TABLE and existing rows keep their values (the new column is null).
  * Columns that disappear from a declaration stay in the database, so no data is ever dropped.
@@ -65,6 +65,29 @@ CREATE TABLE IF NOT EXISTS changes (
   changed_columns TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_by_run ON changes (run_id, table_name);
+CREATE TABLE IF NOT EXISTS account_crawls (
+  run_id INTEGER NOT NULL,
+  account_id TEXT NOT NULL,
+  crawl_status TEXT NOT NULL,
+  PRIMARY KEY (run_id, account_id)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id INTEGER NOT NULL,
+  shard TEXT,
+  event_type TEXT NOT NULL,
+  table_name TEXT,
+  primary_key TEXT,
+  message_group TEXT NOT NULL,
+  deduplication_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  sent_at TEXT,
+  message_id TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox (seq) WHERE sent_at IS NULL;
 `;
 
 /** Reads the version without writing; 0 is a database no version of this tool has written to. */

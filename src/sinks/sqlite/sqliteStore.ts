@@ -14,9 +14,12 @@
  *   store.close();
  */
 import type Database from 'better-sqlite3';
+import type { CrawlStatus } from '../../crawl/context.js';
 import type { Row, TableDeclaration } from '../../crawl/table.js';
 import { scopeColumns } from '../../crawl/table.js';
 import { InventoryError } from '../../errors/inventoryError.js';
+import { OutboxWriter } from '../../publish/outboxWriter.js';
+import type { OutboxWriterOptions } from '../../publish/outboxWriter.js';
 import type { ErrorRow, InventoryStore, RunStart, RunStatus, RunSummary, ScopeKey, UpsertOptions } from '../store.js';
 import { openDatabase } from './openDatabase.js';
 import { ensureBaseSchema, ensureResourceTable, readShapes } from './schema.js';
@@ -32,6 +35,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Clock for `finished_at`; tests pass a fixed one. */
   now?: () => Date;
+  /**
+   * Events to put in the `outbox` table with the changes that cause them (`publish` is set):
+   * `changes` writes one per recorded change, `run` one when the run finishes.
+   */
+  outbox?: Pick<OutboxWriterOptions, 'events'> | null;
 }
 
 export interface SqliteStore extends InventoryStore {
@@ -42,11 +50,17 @@ export interface SqliteStore extends InventoryStore {
   flush(): void;
   /** The slices of a table that hold current rows, for retiring accounts that left. */
   storedScopes(table: TableDeclaration): ScopeKey[];
+  /**
+   * Errors found after the last run finished (publishing its events): written to `errors` for
+   * that run, which becomes `partial` if it had succeeded. Returns the run's status and error count.
+   */
+  recordErrorsAfterFinish(errors: readonly ErrorRow[]): { status: FinishedStatus; errorCount: number };
 }
 
 type Pending =
   | { kind: 'row'; writer: TableWriter; row: Row; unknownColumns: readonly string[] | undefined }
-  | { kind: 'error'; error: ErrorRow };
+  | { kind: 'error'; error: ErrorRow }
+  | { kind: 'account'; accountId: string; status: CrawlStatus };
 
 interface ActiveRun {
   id: number;
@@ -80,6 +94,8 @@ class SqliteInventoryStore implements SqliteStore {
   private pending: Pending[] = [];
   private readonly insertChange: Database.Statement<unknown[]>;
   private readonly insertError: Database.Statement<unknown[]>;
+  private readonly insertAccountCrawl: Database.Statement<unknown[]>;
+  private readonly outbox: OutboxWriter | null;
 
   constructor(path: string, db: Database.Database, options: SqliteStoreOptions) {
     this.path = path;
@@ -90,6 +106,10 @@ class SqliteInventoryStore implements SqliteStore {
     this.insertError = db.prepare(
       'INSERT INTO errors (run_id, shard, account_id, region, service, operation, resource, error_code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.insertAccountCrawl = db.prepare(
+      'INSERT INTO account_crawls (run_id, account_id, crawl_status) VALUES (?, ?, ?) ON CONFLICT (run_id, account_id) DO UPDATE SET crawl_status = excluded.crawl_status',
+    );
+    this.outbox = options.outbox ? new OutboxWriter(db, { events: options.outbox.events, now: this.now }) : null;
   }
 
   get runId(): number {
@@ -115,6 +135,7 @@ class SqliteInventoryStore implements SqliteStore {
           createViews(db, readShapes(db));
           // A run still `running` here was killed (SIGKILL, power loss) before it could finish.
           db.prepare("UPDATE runs SET status = 'failed' WHERE status = 'running'").run();
+          this.outbox?.beginRun();
           const result = db
             .prepare("INSERT INTO runs (started_at, status, tool_version, parameter_digest, shard, error_count) VALUES (?, 'running', ?, ?, ?, 0)")
             .run(start.startedAt, start.toolVersion, start.parameterDigest, start.shard);
@@ -166,6 +187,17 @@ class SqliteInventoryStore implements SqliteStore {
     }
   }
 
+  recordAccountCrawl(accountId: string, status: CrawlStatus): void {
+    if (this.requireRun().failure !== null) return;
+    this.pending.push({ kind: 'account', accountId, status });
+    if (this.pending.length < this.batchSize) return;
+    try {
+      this.flush();
+    } catch {
+      // Kept in run.failure; finishRun throws it.
+    }
+  }
+
   completeScope(table: TableDeclaration, key: ScopeKey): void {
     const run = this.requireRun();
     this.writerFor(table);
@@ -193,7 +225,11 @@ class SqliteInventoryStore implements SqliteStore {
             const outcome = item.writer.write(item.row, run.id, item.unknownColumns);
             if (outcome === null) continue;
             const changed = outcome.change === 'modified' ? JSON.stringify(outcome.changedColumns) : null;
-            this.insertChange.run(run.id, run.start.shard, item.writer.shape.name, item.writer.primaryKeyJson(item.row), outcome.change, changed);
+            const primaryKey = item.writer.primaryKeyJson(item.row);
+            this.insertChange.run(run.id, run.start.shard, item.writer.shape.name, primaryKey, outcome.change, changed);
+            this.outbox?.change(item.writer.shape, run.id, run.start.shard, primaryKey, outcome.change, outcome.change === 'modified' ? outcome.changedColumns : null);
+          } else if (item.kind === 'account') {
+            this.insertAccountCrawl.run(run.id, item.accountId, item.status);
           } else {
             const e = item.error;
             this.insertError.run(run.id, run.start.shard, e.accountId, e.region, e.service, e.operation, e.resource, e.errorCode, e.message);
@@ -229,11 +265,14 @@ class SqliteInventoryStore implements SqliteStore {
               for (const key of slices.values()) {
                 for (const primaryKey of writer.removeUnseen(run.id, key)) {
                   this.insertChange.run(run.id, run.start.shard, tableName, primaryKey, 'removed', null);
+                  this.outbox?.change(writer.shape, run.id, run.start.shard, primaryKey, 'removed', null);
                 }
               }
             }
           }
-          return this.summarize(run, status, finishedAt);
+          const finished = this.summarize(run, status, finishedAt);
+          this.outbox?.runCompleted(finished, run.start);
+          return finished;
         })
         .immediate();
     } catch (error) {
@@ -254,6 +293,26 @@ class SqliteInventoryStore implements SqliteStore {
       .prepare(`SELECT DISTINCT ${list} FROM ${quoteIdent(table.name)} WHERE deleted_run IS NULL ORDER BY ${list}`)
       .all() as Array<{ account_id: string; region?: string }>;
     return rows.map((r) => (r.region === undefined ? { accountId: r.account_id } : { accountId: r.account_id, region: r.region }));
+  }
+
+  recordErrorsAfterFinish(errors: readonly ErrorRow[]): { status: FinishedStatus; errorCount: number } {
+    if (this.run !== null) throw new InventoryError('internal', `Run ${this.run.id} is still open on ${this.path}: record its errors with recordError.`);
+    const runId = this.runId;
+    const db = this.database;
+    try {
+      return db
+        .transaction(() => {
+          const shard = db.prepare('SELECT shard FROM runs WHERE run_id = ?').pluck().get(runId) as string | null;
+          for (const e of errors) this.insertError.run(runId, shard, e.accountId, e.region, e.service, e.operation, e.resource, e.errorCode, e.message);
+          const errorCount = Number(db.prepare('SELECT count(*) FROM errors WHERE run_id = ?').pluck().get(runId));
+          db.prepare("UPDATE runs SET error_count = ?, status = CASE WHEN status = 'succeeded' AND ? > 0 THEN 'partial' ELSE status END WHERE run_id = ?").run(errorCount, errors.length, runId);
+          const status = db.prepare('SELECT status FROM runs WHERE run_id = ?').pluck().get(runId) as FinishedStatus;
+          return { status, errorCount };
+        })
+        .immediate();
+    } catch (error) {
+      throw storageError(error, this.path, 'record errors in');
+    }
   }
 
   close(): void {

@@ -23,7 +23,7 @@ export interface TableShape {
 export const BOOKKEEPING_COLUMNS = ['first_seen_run', 'last_seen_run', 'deleted_run'] as const;
 
 /** Names the store uses itself; a declared table may not take them. */
-const RESERVED_TABLES = new Set(['runs', 'errors', 'changes', 'schema_meta', 'schema_tables', 'run_shards']);
+const RESERVED_TABLES = new Set(['runs', 'errors', 'changes', 'outbox', 'schema_meta', 'schema_tables', 'run_shards']);
 const IDENTIFIER = /^[a-z][a-z0-9_]*$/;
 const SQL_TYPES = new Set<string>(['TEXT', 'INTEGER', 'REAL']);
 const SCOPES = new Set<string>(['organization', 'account', 'account-region']);
