@@ -38,7 +38,7 @@ function toBuffer(data: SourceData): Buffer {
 }
 
 /** node:crypto behind the SDK's Checksum interface (hash without a secret, HMAC with one). */
-class NodeSha256 implements Checksum {
+export class NodeSha256 implements Checksum {
   private hash: Hash | Hmac;
   private readonly secret: Buffer | undefined;
   constructor(secret?: SourceData) {

@@ -193,21 +193,8 @@ describe('malformed requests', () => {
   it('answers a body that is not JSON with SerializationException, not a crash', async () => {
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const { HttpRequest } = await import('@smithy/protocol-http');
-    const { createHash, createHmac } = await import('node:crypto');
-    class Sha256 {
-      private readonly h;
-      constructor(secret?: Uint8Array | string) {
-        this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-      }
-      update(data: Uint8Array): void {
-        this.h.update(data);
-      }
-      digest(): Promise<Uint8Array> {
-        return Promise.resolve(new Uint8Array(this.h.digest()));
-      }
-      reset(): void {}
-    }
-    const signer = new SignatureV4({ service: 'sqs', region: 'us-east-1', credentials: member, sha256: Sha256 });
+    const { NodeSha256 } = await import('../../src/simulator/sigv4.js');
+    const signer = new SignatureV4({ service: 'sqs', region: 'us-east-1', credentials: member, sha256: NodeSha256 });
     const body = '{not json';
     const signed = await signer.sign(
       new HttpRequest({
