@@ -99,7 +99,7 @@ export interface SeenRequest {
 }
 
 /** Wraps the real HTTP handler and records every request it sends, in order. */
-export function spyHandler(inner: HttpHandler = new NodeHttpHandler()): {
+export function spyHandler(inner: HttpHandler = new NodeHttpHandler(), onRequest?: (count: number) => void): {
   handler: HttpHandler;
   seen: SeenRequest[];
 } {
@@ -117,6 +117,7 @@ export function spyHandler(inner: HttpHandler = new NodeHttpHandler()): {
         form: new URLSearchParams(body.startsWith('{') ? '' : body),
         target: request.headers['x-amz-target'] ?? null,
       });
+      onRequest?.(seen.length);
       return inner.handle(request, options);
     },
     destroy: () => inner.destroy?.(),
