@@ -211,6 +211,7 @@ class Crawl {
           }),
         );
       }
+      if (this.walk.inUse) this.retireDepartedAccounts(memberTables);
     } catch (error) {
       this.recordError(error, { service: 'organizations', operation: 'ListAccountsForParent', accountId: null, region: this.params.region, resource: null });
     }
@@ -221,6 +222,22 @@ class Crawl {
     }
     await Promise.all(crawls);
     for (const [id, entry] of this.statuses) if (!entry.settled) this.settle(id, 'not-crawled');
+  }
+
+  /**
+   * An account that has left the organization is never crawled again: once the walk has listed
+   * every account, its stored slices are complete with nothing seen, so its rows are marked
+   * deleted. (Accounts still in the organization but filtered, inactive or in another shard keep
+   * their rows as they were.)
+   */
+  private retireDepartedAccounts(tables: readonly TableDeclaration[]): void {
+    const present = new Set<string>();
+    for (const node of this.walk.accounts.snapshot()) if (node.account.Id) present.add(node.account.Id);
+    for (const table of tables) {
+      for (const scope of this.env.store.storedScopes?.(table) ?? []) {
+        if (scope.accountId !== undefined && !present.has(scope.accountId)) this.env.store.completeScope(table, scope);
+      }
+    }
   }
 
   private decide(node: AccountNode, hasMemberTables: boolean, crawlsMembers: boolean, onlyCaller: boolean): CrawlStatus | null {
@@ -435,6 +452,8 @@ class Crawl {
     if (entry.settled) return;
     entry.settled = true;
     this.counts[status] += 1;
+    // The shard that owns the account speaks for it when the shards are merged.
+    if (status !== 'other-shard') this.env.store.recordAccountCrawl(accountId, status);
     entry.resolve(status);
   }
 }

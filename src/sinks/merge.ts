@@ -6,10 +6,15 @@
  * - account and account-region tables: the union of the shards' rows. If an account appears in
  *   two shards (the shard count changed), the row seen most recently wins.
  * - organization tables: from the first shard (by shard index) that holds rows of them; shard 0
- *   crawls them.
+ *   crawls them. `accounts.crawl_status` there says `other-shard` for the accounts other shards
+ *   own; each shard records its own accounts' statuses in `account_crawls`, and the merged row takes
+ *   the owning shard's status for the run the row was last seen in. An account whose owner has no
+ *   status for that run (its shard missed the run) keeps `other-shard`.
  * - `runs`: one row per run id summing the shards' counts (status: failed if any shard failed or
  *   never finished, partial if any was partial or a shard is missing); every shard's own run row
  *   is kept in `run_shards`. `errors` and `changes` are carried over with their shard.
+ * - run ids are trusted to line up; a shard out of step (it skipped a run, so its run n is
+ *   everyone else's run n+1) or a missing shard is reported in `warnings`.
  *
  * The result is written to a temporary file beside `into` and renamed over it; the shard files
  * are opened read-only and never changed.
@@ -33,6 +38,8 @@ export interface MergeResult {
   /** Rows per resource table in the merged database, current and deleted. */
   rows: Record<string, number>;
   runs: number;
+  /** Problems the merge went on with: missing shards, shards whose run ids are out of step. */
+  warnings: string[];
 }
 
 interface Source {
@@ -138,6 +145,131 @@ function copyRows(target: Database.Database, source: Source, shape: TableShape):
   for (const row of rows) insert.run(...row);
 }
 
+function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+function copyAccountCrawls(target: Database.Database, source: Source): void {
+  if (!hasTable(source.db, 'account_crawls')) return;
+  // Shards that all decided the same status (filtered, not-crawled) agree; the first one is kept.
+  const insert = target.prepare('INSERT INTO account_crawls (run_id, account_id, crawl_status) VALUES (?, ?, ?) ON CONFLICT (run_id, account_id) DO NOTHING');
+  for (const row of source.db.prepare('SELECT run_id, account_id, crawl_status FROM account_crawls').raw(true).iterate() as IterableIterator<unknown[]>) {
+    insert.run(...row);
+  }
+}
+
+/** Replaces shard 0's `other-shard` with the owning shard's status for the run the row was last seen in. */
+function settleAccountStatuses(target: Database.Database, shapes: ReadonlyMap<string, TableShape>): void {
+  const accounts = shapes.get('accounts');
+  if (accounts === undefined || !accounts.columns.some((c) => c.name === 'crawl_status')) return;
+  const owner = 'FROM account_crawls c WHERE c.run_id = accounts.last_seen_run AND c.account_id = accounts.id';
+  target
+    .prepare(`UPDATE accounts SET crawl_status = (SELECT c.crawl_status ${owner}) WHERE crawl_status = 'other-shard' AND EXISTS (SELECT 1 ${owner})`)
+    .run();
+}
+
+interface StatusStep {
+  run_id: number;
+  account_id: string;
+  crawl_status: string;
+  before: string;
+}
+
+/**
+ * Shard 0 saw `other-shard` where an unsharded run sees the owner's status, so its `accounts`
+ * changes miss the owners' status changes (and show flips to and from `other-shard` that are
+ * none). Rewrites the `crawl_status` part of the `accounts` changes from the owners' statuses.
+ */
+function settleAccountStatusChanges(target: Database.Database, shape: TableShape | undefined, ownerPath: string | undefined): void {
+  if (shape === undefined || ownerPath === undefined || shape.primaryKey.join(',') !== 'id') return;
+  const order = shape.columns.map((c) => c.name);
+  const steps = target
+    .prepare(
+      `SELECT run_id, account_id, crawl_status, before FROM (
+         SELECT run_id, account_id, crawl_status, LAG(crawl_status) OVER (PARTITION BY account_id ORDER BY run_id) AS before FROM account_crawls
+       ) WHERE before IS NOT NULL ORDER BY run_id, account_id`,
+    )
+    .all() as StatusStep[];
+  const find = target.prepare("SELECT rowid, change, changed_columns FROM changes WHERE run_id = ? AND table_name = 'accounts' AND primary_key = ?");
+  const update = target.prepare('UPDATE changes SET changed_columns = ? WHERE rowid = ?');
+  const remove = target.prepare('DELETE FROM changes WHERE rowid = ?');
+  const shardOfRun = target.prepare('SELECT shard FROM run_shards WHERE run_id = ? AND source = ?').pluck();
+  const insert = target.prepare("INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns) VALUES (?, ?, 'accounts', ?, 'modified', ?)");
+  const touched = new Set<number>();
+  for (const step of steps) {
+    const key = JSON.stringify({ id: step.account_id });
+    const changed = step.crawl_status !== step.before;
+    const row = find.get(step.run_id, key) as { rowid: number; change: string; changed_columns: string | null } | undefined;
+    if (row !== undefined && row.change !== 'modified') continue;
+    const columns = row?.changed_columns ? (JSON.parse(row.changed_columns) as string[]) : [];
+    if (changed === columns.includes('crawl_status')) continue;
+    const next = changed ? [...columns, 'crawl_status'].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : columns.filter((c) => c !== 'crawl_status');
+    if (row === undefined) insert.run(step.run_id, (shardOfRun.get(step.run_id, ownerPath) as string | null | undefined) ?? null, key, JSON.stringify(next));
+    else if (next.length === 0) remove.run(row.rowid);
+    else update.run(JSON.stringify(next), row.rowid);
+    touched.add(step.run_id);
+  }
+  const counts = target.prepare("SELECT change, count(*) AS n FROM changes WHERE run_id = ? AND table_name = 'accounts' GROUP BY change");
+  const readRun = target.prepare('SELECT changes_per_table FROM runs WHERE run_id = ?').pluck();
+  const writeRun = target.prepare('UPDATE runs SET changes_per_table = ? WHERE run_id = ?');
+  for (const runId of touched) {
+    const perTable = JSON.parse((readRun.get(runId) as string | null | undefined) ?? '{}') as Record<string, Record<string, number>>;
+    const entry: Record<string, number> = { added: 0, modified: 0, removed: 0 };
+    for (const c of counts.all(runId) as Array<{ change: string; n: number }>) entry[c.change] = c.n;
+    perTable.accounts = entry;
+    writeRun.run(JSON.stringify(perTable), runId);
+  }
+}
+
+/**
+ * Run n of every shard must be the same scheduled crawl. A shard that skipped a schedule (it
+ * failed before opening its run) numbers the next crawl n while the others number it n+1; its
+ * run n then starts after another shard's run n+1 did.
+ */
+function runWarnings(sources: readonly Source[]): string[] {
+  const warnings: string[] = [];
+  const started = sources.map((source) => ({
+    label: `${source.path} (shard ${source.shard ?? 'none'})`,
+    runs: new Map((source.db.prepare('SELECT run_id, started_at FROM runs').all() as Array<{ run_id: number; started_at: string }>).map((r) => [r.run_id, r.started_at])),
+  }));
+  const ids = [...new Set(started.flatMap((s) => [...s.runs.keys()]))].sort((a, b) => a - b);
+  outOfStep: for (let i = 0; i + 1 < ids.length; i++) {
+    const n = ids[i] ?? 0;
+    const next = ids[i + 1] ?? 0;
+    for (const a of started) {
+      const at = a.runs.get(n);
+      if (at === undefined) continue;
+      for (const b of started) {
+        const nextAt = b.runs.get(next);
+        if (nextAt === undefined || a === b || Date.parse(at) < Date.parse(nextAt)) continue;
+        warnings.push(
+          `Run ids are out of step: ${a.label} began its run ${n} at ${at}, after ${b.label} began its run ${next} at ${nextAt}. ` +
+            'A shard probably missed a scheduled run, so merged runs from here on mix different crawls; rerun every shard into a fresh database to line the run ids up again.',
+        );
+        break outOfStep;
+      }
+    }
+  }
+  const latest = ids.at(-1);
+  if (latest === undefined) return warnings;
+  const labels = sources.map((s) => (s.db.prepare('SELECT shard FROM runs WHERE run_id = ?').pluck().get(latest) as string | null | undefined) ?? null);
+  const counts = new Set(labels.map((l) => /^\d+\/(\d+)$/.exec(l ?? '')?.[1]).filter((n): n is string => n !== undefined));
+  if (counts.size > 1) {
+    warnings.push(`Run ${latest} mixes shard counts (${[...counts].map((n) => `of ${n}`).join(', ')}): accounts that no merged shard owned are missing from it.`);
+  }
+  if (counts.size === 1) {
+    const count = Number([...counts][0]);
+    const present = new Set(labels.map((l) => shardIndex(l)));
+    const missing = Array.from({ length: count }, (_, k) => k).filter((k) => !present.has(k));
+    if (missing.length > 0) {
+      warnings.push(
+        `Run ${latest} has no run from shard ${missing.map((k) => `${k}/${count}`).join(', ')}: the merged run is partial, and the missing shards' accounts keep the rows they had.`,
+      );
+    }
+  }
+  return warnings;
+}
+
 function mergeStatus(rows: readonly RunRow[]): RunStatus {
   if (rows.some((r) => r.status === 'failed' || r.status === 'running')) return 'failed';
   const counts = rows.map((r) => /^\d+\/(\d+)$/.exec(r.shard ?? '')?.[1]).filter((n): n is string => n !== undefined);
@@ -237,6 +369,7 @@ export function mergeDatabases(into: string, sourcePaths: readonly string[]): Me
     for (const path of sourcePaths) sources.push(openSource(path));
     sources.sort((a, b) => shardIndex(a.shard) - shardIndex(b.shard));
     const shapes = unionShapes(sources);
+    const warnings = runWarnings(sources);
 
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${temporary}${suffix}`, { force: true });
     db = openDatabase(temporary);
@@ -261,11 +394,14 @@ export function mergeDatabases(into: string, sourcePaths: readonly string[]): Me
           }
           rows[shape.name] = Number(out.prepare(`SELECT count(*) FROM ${quoteIdent(shape.name)}`).pluck().get());
         }
+        for (const source of sources) copyAccountCrawls(out, source);
+        settleAccountStatuses(out, shapes);
         runs = mergeRuns(out, sources);
         for (const source of sources) {
           const skip = new Set([...organizationTablesFrom].filter(([, owner]) => owner !== source).map(([name]) => name));
           copyHistory(out, source, skip);
         }
+        settleAccountStatusChanges(out, shapes.get('accounts'), organizationTablesFrom.get('accounts')?.path);
         createViews(out, readShapes(out));
       })
       .immediate();
@@ -274,7 +410,7 @@ export function mergeDatabases(into: string, sourcePaths: readonly string[]): Me
     // A replaced database's WAL must not be replayed onto the new file.
     for (const suffix of ['-wal', '-shm']) rmSync(`${into}${suffix}`, { force: true });
     renameSync(temporary, into);
-    return { into, sources: sources.map((s) => ({ path: s.path, shard: s.shard })), rows, runs };
+    return { into, sources: sources.map((s) => ({ path: s.path, shard: s.shard })), rows, runs, warnings };
   } catch (error) {
     db?.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${temporary}${suffix}`, { force: true });

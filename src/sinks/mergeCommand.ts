@@ -29,6 +29,7 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
     const lock = await acquireLock(dirname(argv.into), { logger });
     try {
       const result = mergeDatabases(argv.into, argv.sources);
+      for (const warning of result.warnings) logger.warn(warning);
       const tables = Object.entries(result.rows).map(([name, n]) => `${name} ${n}`);
       process.stdout.write(
         `Merged ${result.sources.length} databases (shards ${result.sources.map((s) => s.shard ?? 'none').join(', ')}) into ${result.into}: ${result.runs} runs; rows: ${tables.join(', ')}.\n`,

@@ -2,6 +2,7 @@
  * What the crawl engine writes to. The SQLite store (`sqlite/sqliteStore.ts`) is the system of
  * record; CSV files are exported from it when a run ends.
  */
+import type { CrawlStatus } from '../crawl/context.js';
 import type { Row, TableDeclaration } from '../crawl/table.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed';
@@ -66,6 +67,12 @@ export interface InventoryStore {
   /** Buffered; written in batched transactions. Records `added`/`modified` changes. */
   upsert(table: TableDeclaration, row: Row, options?: UpsertOptions): void;
   recordError(error: ErrorRow): void;
+  /**
+   * How this run's member crawl of an account ended. Every shard records the accounts it owns, so
+   * `merge` can give `accounts.crawl_status` (written by shard 0 alone) the owning shard's answer.
+   * Like `recordError`, never throws for a broken disk; `finishRun` reports the failure.
+   */
+  recordAccountCrawl(accountId: string, status: CrawlStatus): void;
   /**
    * The crawl of `table` for this slice finished without error: rows of the slice not seen in
    * this run are marked `deleted_run` (and a `removed` change) when the run finishes.
