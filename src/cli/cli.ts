@@ -20,8 +20,9 @@ import { printError } from './printError.js';
 export interface CliOutcome {
   exitCode: number;
   /**
-   * True when the command is finished with everything it started: the process may exit at once
-   * even if a keep-alive socket lingers. False for commands that serve until stopped.
+   * True when the command is known to be done with everything it started, so the process may exit
+   * at once even if a keep-alive socket lingers: the commands defined here. Commands from other
+   * modules (simulate, demo, merge) end the process in their own time.
    */
   finished: boolean;
 }
@@ -37,6 +38,7 @@ function guard(command: CommandModule<object, object>, result: CommandResult, de
   return {
     ...command,
     handler: async (argv: unknown) => {
+      result.command = String(command.command).split(' ')[0];
       try {
         await handler(argv);
         if (result.exitCode === NOT_SET) result.exitCode = typeof process.exitCode === 'number' ? process.exitCode : ExitCode.succeeded;
@@ -48,13 +50,14 @@ function guard(command: CommandModule<object, object>, result: CommandResult, de
   };
 }
 
-const SERVING_COMMANDS = new Set(['simulate']);
 
 export async function runCli(args: readonly string[]): Promise<CliOutcome> {
   const result: CommandResult = { exitCode: NOT_SET };
   const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
   const optional = await Promise.all(OPTIONAL_COMMANDS.map((spec) => loadOptionalCommand(spec, args.includes(spec.command))));
-  const commands = [runCommand(result), validateCommand(result), testConnectionCommand(result), ...optional, schemaCommand(result)];
+  const own = [runCommand(result), validateCommand(result), testConnectionCommand(result), schemaCommand(result)];
+  const ownNames = new Set(own.map((command) => String(command.command)));
+  const commands = [...own.slice(0, 3), ...optional, ...own.slice(3)];
 
   let usageMessage: string | null = null;
   let parser: Argv = yargs([...args])
@@ -95,8 +98,7 @@ export async function runCli(args: readonly string[]): Promise<CliOutcome> {
     process.stderr.write(`${scrub(`error: ${usageMessage}`)}\nRun "aws-org-inventory --help" (or "aws-org-inventory <command> --help") for usage.\n`);
     return { exitCode: ExitCode.config, finished: true };
   }
-  const commandName = args.find((arg) => !arg.startsWith('-'));
   // --help and --version run no command.
   const exitCode = result.exitCode === NOT_SET ? ExitCode.succeeded : result.exitCode;
-  return { exitCode, finished: commandName === undefined || !SERVING_COMMANDS.has(commandName) };
+  return { exitCode, finished: result.command === undefined || ownNames.has(result.command) };
 }

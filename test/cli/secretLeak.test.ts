@@ -6,7 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SIMULATOR_OPTIONS, startSimulator } from '../../src/simulator/index.js';
+import type { RunningSimulator } from '../../src/simulator/index.js';
 import { ensureCliBuilt, listFiles, runCli } from './builtCli.js';
 
 beforeAll(ensureCliBuilt, 300_000);
@@ -85,5 +87,43 @@ describe.concurrent('no secret in any output', () => {
     expect(FORBIDDEN.some((pattern) => pattern.test(`x ${encodeURIComponent(SECRET_ACCESS_KEY)} y`))).toBe(true);
     expect(FORBIDDEN.some((pattern) => pattern.test(`code ${MFA_CODE}.`))).toBe(true);
     expect(FORBIDDEN.some((pattern) => pattern.test('account 1975312000'))).toBe(false);
+  });
+});
+
+describe('no secret in the outputs of a crawl that succeeds', () => {
+  let simulator: RunningSimulator;
+  beforeAll(async () => {
+    simulator = await startSimulator({ accounts: 3, queuesPerAccount: 2, bucketsPerAccount: 2 });
+  });
+  afterAll(async () => {
+    await simulator.close();
+  });
+
+  it.each([
+    ['run, recording the HTTP exchanges', ['run', '--record', 'recording', '--log-level', 'trace', '--log-format', 'json']],
+    ['test-connection --json', ['test-connection', '--json', '--log-level', 'trace']],
+  ])('%s against the simulated organization', async (_name, args) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'aoi-leak-sim-'));
+    const secret = simulator.bootstrap.secretAccessKey;
+    writeFileSync(
+      path.join(dir, 'params.json'),
+      JSON.stringify({
+        access_key_id: simulator.bootstrap.accessKeyId,
+        secret_access_key: 'env:AOI_SIM_SECRET',
+        master_assume_role_arn_chain: simulator.chainRoleArns,
+        assume_external_id: simulator.externalId,
+        regions: DEFAULT_SIMULATOR_OPTIONS.regions,
+        endpoint_url: simulator.url,
+        output_dir: 'out',
+      }),
+    );
+    const result = await runCli([...args, '--params', 'params.json'], { cwd: dir, env: { AOI_SIM_SECRET: secret }, timeoutMs: 120_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const files = listFiles(dir).filter((file) => file !== 'params.json');
+    if (args[0] === 'run') expect(files).toEqual(expect.arrayContaining(['out/inventory.sqlite', expect.stringMatching(/^out\/csv\/.+\.csv$/), expect.stringMatching(/^recording\//)]));
+    const forbidden = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+    for (const [where, text] of [['stdout', result.stdout], ['stderr', result.stderr], ...files.map((file) => [file, readFileSync(path.join(dir, file), 'latin1')])] as [string, string][]) {
+      for (const form of forbidden) expect(text.includes(form), `${where} contains the secret access key`).toBe(false);
+    }
   });
 });
