@@ -13,6 +13,7 @@ import { decodePageToken, encodePageToken } from '../pagination.js';
 import { createPrng } from '../prng.js';
 import { SimError } from '../simError.js';
 import type { SimMessage, SimQueue } from '../organization.js';
+import { isQueryRequest, QUERY_OPERATIONS, queryErrorXml, queryParams, queryResultXml, queryToInput } from './sqsQuery.js';
 
 const TARGET_PREFIX = 'AmazonSQS.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -102,19 +103,32 @@ export class SqsService implements SimService {
   }
 
   operation(request: SimRequest): string {
+    if (isQueryRequest(request)) return queryParams(request).get('Action') ?? 'Unknown';
     const target = headerValue(request.headers, 'x-amz-target') ?? '';
     return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
   }
 
   failure = sqsFailure;
 
-  render(error: SimError, _request: SimRequest, requestId: string): SimResponse {
+  render(error: SimError, request: SimRequest, requestId: string): SimResponse {
+    if (isQueryRequest(request)) {
+      const code = error.queryCode ?? error.code.replace(/^.*#/, '').replace(/Exception$/, '');
+      return { status: error.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: queryErrorXml(code, error.fault, error.message, requestId) };
+    }
     const headers: Record<string, string> = { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, ...error.headers };
     if (error.queryCode) headers['x-amzn-query-error'] = `${error.queryCode};${error.fault}`;
     return { status: error.status, headers, body: JSON.stringify({ __type: error.code, message: error.message }) };
   }
 
   handle(operation: string, request: SimRequest, auth: AuthContext): SimResponse {
+    if (isQueryRequest(request)) {
+      if (!QUERY_OPERATIONS.has(operation)) {
+        throw new SimError('com.amazonaws.sqs#UnsupportedOperation', 400, `The simulator answers ${operation} only in the JSON protocol.`, { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' });
+      }
+      const id = requestId();
+      const result = this.dispatch(operation, queryToInput(queryParams(request), request, this.env.baseUrl()), auth) as Record<string, unknown>;
+      return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': id }, body: queryResultXml(operation, result, id) };
+    }
     const input = parseJsonBody(request);
     return jsonResponse(this.dispatch(operation, input, auth), CONTENT_TYPE, requestId());
   }
