@@ -38,30 +38,24 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { iamQueryClient } from './iamQuery.js';
+import { seedRoles } from './seedRoles.js';
 import {
   ACCOUNTS,
   BUCKETS,
   DELEGATED_ADMINISTRATORS,
   EXTERNAL_ID,
+  FIRST_CREDENTIALS,
   HOME_REGION,
-  JUMP_ROLE,
   MEMBER_ROLE_NAME,
   OUS,
   POLICIES,
   QUEUES,
-  READER_ROLE,
   ROOT_TAGS,
 } from './seedPlan.js';
 import type { PlannedBucket, PlannedPolicy, PlannedQueue, Tags } from './seedPlan.js';
 
-/**
- * The first credentials of the seeding and of the connector. Emulators accept any key; these
- * are not secrets, and the connector reads the secret from the environment anyway.
- */
-export const FIRST_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'AKIACONFORMANCE00001', secretAccessKey: 'conformance-not-a-secret' };
+export { FIRST_CREDENTIALS } from './seedPlan.js';
 
 export interface SeededOu {
   key: string;
@@ -146,7 +140,6 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
   const start = new Date();
   const clientConfig = (credentials: AwsCredentialIdentity, region = HOME_REGION) => ({ endpoint, region, credentials, maxAttempts: 3 });
   const org = new OrganizationsClient(clientConfig(FIRST_CREDENTIALS));
-  const sts = new STSClient(clientConfig(FIRST_CREDENTIALS));
 
   const created = (await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization;
   if (!created?.Id || !created.Arn || !created.MasterAccountId || !created.MasterAccountArn || !created.MasterAccountEmail) {
@@ -263,57 +256,9 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
     delegatedAdministrators.push({ accountId: accountId(delegated.account), servicePrincipal: delegated.servicePrincipal });
   }
 
-  // Roles. AWS (and moto) create OrganizationAccountAccessRole with the account; an emulator that
-  // does not gets it here, with the trust policy and permissions AWS gives it.
-  const memberCredentials = new Map<string, AwsCredentialIdentity>();
-  const assume = async (roleArn: string, source: AwsCredentialIdentity, externalId?: string): Promise<AwsCredentialIdentity> => {
-    const client = new STSClient(clientConfig(source));
-    const answer = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'conformance-seeding', ...(externalId ? { ExternalId: externalId } : {}) }));
-    const c = answer.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error(`AssumeRole ${roleArn} answered no credentials`);
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-  };
-  for (const account of accounts.filter((a) => !a.isManagement)) {
-    const credentials = await assume(`arn:aws:iam::${account.id}:role/${MEMBER_ROLE_NAME}`, FIRST_CREDENTIALS);
-    const iam = iamQueryClient(endpoint, credentials);
-    if ((await iam.getRole(MEMBER_ROLE_NAME)) !== null) {
-      memberCredentials.set(account.key, credentials);
-      continue;
-    }
-    await iam.createRole({
-      roleName: MEMBER_ROLE_NAME,
-      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${managementAccountId}:root` }, Action: 'sts:AssumeRole' }] },
-    });
-    await iam.attachRolePolicy(MEMBER_ROLE_NAME, 'arn:aws:iam::aws:policy/AdministratorAccess');
-    memberCredentials.set(account.key, credentials);
-  }
-  const withExternalId = { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } };
-  const jumpArn = `arn:aws:iam::${accountId(JUMP_ROLE.account)}:role${JUMP_ROLE.path}${JUMP_ROLE.name}`;
-  const readerArn = `arn:aws:iam::${managementAccountId}:role${READER_ROLE.path}${READER_ROLE.name}`;
-  const callerArn = (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? `arn:aws:iam::${managementAccountId}:root`;
-  const jumpIam = iamQueryClient(endpoint, memberCredentials.get(JUMP_ROLE.account) ?? FIRST_CREDENTIALS);
-  await jumpIam.createRole({
-    roleName: JUMP_ROLE.name,
-    path: JUMP_ROLE.path,
-    description: 'First hop of the inventory role chain',
-    trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: callerArn }, Action: 'sts:AssumeRole', Condition: withExternalId }] },
-    tags: { Purpose: 'inventory' },
-  });
-  await jumpIam.putRolePolicy(JUMP_ROLE.name, 'assume-reader', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: readerArn }] });
-  const readerIam = iamQueryClient(endpoint, FIRST_CREDENTIALS);
-  await readerIam.createRole({
-    roleName: READER_ROLE.name,
-    path: READER_ROLE.path,
-    description: 'Second hop: reads the organization and assumes member roles',
-    trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: jumpArn }, Action: 'sts:AssumeRole', Condition: withExternalId }] },
-    tags: { Purpose: 'inventory' },
-  });
-  await readerIam.putRolePolicy(READER_ROLE.name, 'inventory', {
-    Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Action: ['organizations:Describe*', 'organizations:List*', 'sqs:ListQueues', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags', 's3:ListAllMyBuckets', 's3:GetBucket*', 's3:GetEncryptionConfiguration', 's3:GetLifecycleConfiguration'], Resource: '*' },
-      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::*:role/${MEMBER_ROLE_NAME}` },
-    ],
+  const { memberCredentials, roleArns } = await seedRoles(endpoint, {
+    managementAccountId,
+    members: accounts.filter((a) => !a.isManagement).map((a) => ({ key: a.key, id: a.id })),
   });
 
   const queues: SeededQueue[] = [];
@@ -359,7 +304,7 @@ export async function seedOrganization(endpoint: string): Promise<SeededOrganiza
     delegatedAdministrators,
     queues,
     buckets,
-    chain: { roleArns: [jumpArn, readerArn], externalId: EXTERNAL_ID, memberRoleName: MEMBER_ROLE_NAME },
+    chain: { roleArns, externalId: EXTERNAL_ID, memberRoleName: MEMBER_ROLE_NAME },
   };
 }
 

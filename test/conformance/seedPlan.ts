@@ -4,6 +4,15 @@
  * Keys (`workloads`, `payments-prod`) name things before they have AWS ids.
  */
 
+import type { AwsCredentialIdentity } from '@smithy/types';
+
+/**
+ * The first credentials of the seeding and of the connector: an IAM user of the management
+ * account. Emulators accept any key; these are not secrets, and the connector reads the secret
+ * from the environment anyway.
+ */
+export const FIRST_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'AKIACONFORMANCE00001', secretAccessKey: 'conformance-not-a-secret' };
+
 export const HOME_REGION = 'us-east-1';
 /** Regions the connector crawls; buckets live in all three, queues in the first two. */
 export const CRAWLED_REGIONS = ['ap-southeast-2', 'eu-west-1', 'us-east-1'] as const;
