@@ -141,6 +141,16 @@ export async function testConnection(params: Parameters, logger: Logger): Promis
       return `${out.QueueUrls?.length ?? 0} queue(s)${out.NextToken ? ', more pages' : ''}`;
     });
   }
+  if (params.publish !== null) {
+    if (!ok) {
+      checks.push({ step: 'publish queue', status: 'SKIP', detail: 'authentication failed' });
+    } else {
+      const { checkPublishing } = await import('../publish/checkPublishing.js');
+      const published = await checkPublishing(params, params.publish, chain, logger, requestHandler);
+      checks.push(...published);
+      if (published.some((c) => c.status === 'FAIL')) permissionFailed = true;
+    }
+  }
   requestHandler.destroy();
 
   const exitCode = authFailed ? ExitCode.auth : permissionFailed ? ExitCode.partial : ExitCode.succeeded;
