@@ -204,12 +204,13 @@ class Crawl {
           continue;
         }
         this.progress.accountsTotal += 1;
-        crawls.push(
-          accountPool(() => this.crawlAccount(id, memberTables)).then((status) => {
-            this.progress.accountsDone += 1;
-            this.settle(id, status);
-          }),
-        );
+        const crawled = accountPool(() => this.crawlAccount(id, memberTables)).then((status) => {
+          this.progress.accountsDone += 1;
+          this.settle(id, status);
+        });
+        // A failure that stops the run may come while the walk still lists accounts; Promise.all below reports it.
+        crawled.catch(() => undefined);
+        crawls.push(crawled);
       }
       if (this.walk.inUse) this.retireDepartedAccounts(memberTables);
     } catch (error) {
@@ -326,11 +327,15 @@ class Crawl {
             this.recordError(error, this.metaOf(table.list.call, ctx));
           },
         );
+        // Observed from the start: an item that fails the run may reject while the list is still read.
+        p.catch(() => undefined);
         pending.add(p);
         if (pending.size >= this.maxPendingItems) await Promise.race(pending);
       }
     } catch (error) {
       complete = false;
+      // Items in flight finish before a failure that stops the run leaves this table.
+      await Promise.allSettled(pending);
       this.recordError(error, this.metaOf(table.list.call, ctx));
     }
     await Promise.all(pending);
