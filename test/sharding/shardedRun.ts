@@ -15,22 +15,23 @@ export function shardPath(dir: string, index: number): string {
   return path.join(dir, `shard-${index}`, 'inventory.sqlite');
 }
 
-/** One scheduled run of every shard, one after another, each into `dir/shard-K/`. */
-export async function runShards(params: Parameters, logger: Logger, dir: string, count: number, overrides: (index: number) => Partial<RunOptions> = () => ({})): Promise<RunResult[]> {
+/** Shard `index` of `count`, into `dir/shard-K/`. */
+export function runShard(params: Parameters, logger: Logger, dir: string, index: number, count: number, overrides: Partial<RunOptions> = {}): Promise<RunResult> {
+  return runInventory({
+    params,
+    logger,
+    progress: 'none',
+    shard: { index, count },
+    sqlitePath: shardPath(dir, index),
+    csvDir: path.join(dir, `shard-${index}`, 'csv'),
+    ...overrides,
+  });
+}
+
+/** One scheduled run of every shard, one after another. */
+export async function runShards(params: Parameters, logger: Logger, dir: string, count: number): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  for (let index = 0; index < count; index++) {
-    results.push(
-      await runInventory({
-        params,
-        logger,
-        progress: 'none',
-        shard: { index, count },
-        sqlitePath: shardPath(dir, index),
-        csvDir: path.join(dir, `shard-${index}`, 'csv'),
-        ...overrides(index),
-      }),
-    );
-  }
+  for (let index = 0; index < count; index++) results.push(await runShard(params, logger, dir, index, count));
   return results;
 }
 
