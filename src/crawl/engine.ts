@@ -212,7 +212,7 @@ class Crawl {
         crawled.catch(() => undefined);
         crawls.push(crawled);
       }
-      if (this.walk.inUse) this.retireDepartedAccounts(memberTables);
+      if (this.walk.inUse && crawlsMembers) this.retireDepartedAccounts(memberTables);
     } catch (error) {
       this.recordError(error, { service: 'organizations', operation: 'ListAccountsForParent', accountId: null, region: this.params.region, resource: null });
     }

@@ -24,6 +24,11 @@ export class ReplayableStream<T> {
     this.wake();
   }
 
+  /** The items found so far. */
+  snapshot(): readonly T[] {
+    return this.items;
+  }
+
   get size(): number {
     return this.items.length;
   }

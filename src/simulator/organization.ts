@@ -205,6 +205,11 @@ export class SimulatedOrganization {
     this.accounts.delete(accountId);
     removeFrom(this.childAccounts, account.parentId, account);
     this.sortedAccounts = undefined;
+    // As in Organizations, a departed account is no longer a policy target or an administrator.
+    for (const policy of this.policies.values()) policy.targets = policy.targets.filter((id) => id !== accountId);
+    for (let i = this.delegatedAdministrators.length - 1; i >= 0; i -= 1) {
+      if (this.delegatedAdministrators[i]?.accountId === accountId) this.delegatedAdministrators.splice(i, 1);
+    }
   }
 
   moveAccount(accountId: string, newParentId: string): void {

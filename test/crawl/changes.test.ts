@@ -70,3 +70,26 @@ describe('run history', () => {
     expect(db.prepare("select count(*) n from changes where run_id = ? and change = 'removed'").get(second.summary.runId)).toEqual({ n: 0 });
   });
 });
+
+describe('an account that leaves the organization', () => {
+  it('has its queues and buckets marked removed once the walk no longer lists it', async () => {
+    f = await crawlFixture({ accounts: 3, queuesPerAccount: 2, bucketsPerAccount: 1, regions: ['us-east-1'] }, { regions: ['us-east-1'] });
+    await f.run();
+    const leaving = [...f.sim.org.accounts.keys()].find((id) => id !== f?.sim.managementAccountId) ?? '';
+    f.sim.org.removeAccount(leaving);
+    const second = await f.run();
+    const db = f.db();
+    expect(db.prepare('select * from errors where run_id = ?').all(second.summary.runId)).toEqual([]);
+    expect(second.exitCode).toBe(0);
+    // Its policy attachments (and any delegation) go with it; here the member resources matter.
+    const removed = db
+      .prepare("select table_name, count(*) n from changes where run_id = ? and change = 'removed' and table_name in ('accounts', 's3_buckets', 'sqs_queues') group by table_name order by 1")
+      .all(second.summary.runId);
+    expect(removed).toEqual([
+      { table_name: 'accounts', n: 1 },
+      { table_name: 's3_buckets', n: 1 },
+      { table_name: 'sqs_queues', n: 2 },
+    ]);
+    expect(db.prepare('select count(*) n from sqs_queues where account_id = ? and deleted_run is null').get(leaving)).toEqual({ n: 0 });
+  });
+});
