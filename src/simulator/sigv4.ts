@@ -18,6 +18,8 @@ export interface ParsedAuthorization {
   signature: string;
 }
 
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
 const AUTH_PATTERN =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 
@@ -74,6 +76,12 @@ export class SignatureVerifier {
     const signingDate = new Date(
       Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15)),
     );
+    // The signature covers the payload hash the client declares; the body must match it.
+    const declared = firstHeader(request.headers['x-amz-content-sha256']);
+    if (declared !== undefined && /^[0-9a-f]{64}$/.test(declared)) {
+      const actual = request.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
+      if (actual !== declared) return false;
+    }
     const headers: Record<string, string> = {};
     for (const name of auth.signedHeaders) {
       const value = request.headers[name];

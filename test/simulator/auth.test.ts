@@ -76,6 +76,35 @@ describe('signature verification', () => {
     expect((await clients.failure(clients.account(sim, short).send(new ListRegionsCommand({})))).name).toBe('ExpiredTokenException');
   });
 
+  it('refuses a body that does not match the payload hash the client signed', async () => {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { HttpRequest } = await import('@smithy/protocol-http');
+    const { createHash } = await import('node:crypto');
+    const { NodeSha256 } = await import('../../src/simulator/sigv4.js');
+    const bucket = sim.org.bucketsOf(sim.managementAccountId).find((b) => b.region === 'us-east-1');
+    const signed = '<Tagging><TagSet/></Tagging>';
+    const signer = new SignatureV4({ service: 's3', region: 'us-east-1', credentials: mgmt, sha256: NodeSha256, uriEscapePath: false });
+    const request = await signer.sign(
+      new HttpRequest({
+        method: 'PUT',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: sim.port,
+        path: `/${bucket?.name}`,
+        query: { tagging: '' },
+        headers: { host: `127.0.0.1:${sim.port}`, 'x-amz-content-sha256': createHash('sha256').update(signed).digest('hex') },
+        body: signed,
+      }),
+    );
+    // The signed body passes authentication (and reaches the unimplemented PutBucketTagging) …
+    const honest = await fetch(`${sim.url}/${bucket?.name}?tagging=`, { method: 'PUT', headers: request.headers, body: signed });
+    expect(honest.status).toBe(501);
+    // … another body under the same signature does not.
+    const response = await fetch(`${sim.url}/${bucket?.name}?tagging=`, { method: 'PUT', headers: request.headers, body: '<Tagging><TagSet><Tag/></TagSet></Tagging>' });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+  });
+
   it('answers an unsigned request with MissingAuthenticationToken', async () => {
     const response = await fetch(`${sim.url}/`, {
       method: 'POST',

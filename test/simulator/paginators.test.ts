@@ -23,7 +23,7 @@ import {
   ListAccountsCommand,
   ListPoliciesCommand,
 } from '@aws-sdk/client-organizations';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, ListQueuesCommand, paginateListQueues } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, ListQueuesCommand, paginateListDeadLetterSourceQueues, paginateListQueues } from '@aws-sdk/client-sqs';
 import { paginateListBuckets } from '@aws-sdk/client-s3';
 import { paginateListRegions } from '@aws-sdk/client-account';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -225,6 +225,26 @@ describe('SQS', () => {
     ]) {
       expect(seen, name).toContain(name);
     }
+  });
+});
+
+describe('SQS dead-letter sources', () => {
+  it('pages ListDeadLetterSourceQueues to the queues whose redrive policy targets the queue', async () => {
+    const accountId = sim.managementAccountId;
+    const region = 'us-east-1';
+    const dlq = sim.org.queuesIn(accountId, region).find((q) => q.name.endsWith('-dlq'));
+    expect(dlq).toBeDefined();
+    if (!dlq) return;
+    const arn = `arn:aws:sqs:${region}:${accountId}:${dlq.name}`;
+    const expected = sim.org
+      .queuesIn(accountId, region)
+      .filter((q) => q.attributes.RedrivePolicy?.includes(arn))
+      .map((q) => `${sim.url}/${accountId}/${q.name}`);
+    expect(expected.length).toBeGreaterThan(0);
+    const client = clients.sqs(sim, mgmt, region);
+    const sources = await collect(paginateListDeadLetterSourceQueues({ client, pageSize: 1 }, { QueueUrl: `${sim.url}/${accountId}/${dlq.name}` }), (p) => p.queueUrls);
+    expect(sources.items).toEqual(expected);
+    expect(sources.pages).toBe(expected.length);
   });
 });
 

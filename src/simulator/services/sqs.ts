@@ -212,6 +212,21 @@ export class SqsService implements SimService {
         for (const key of keys) if (typeof key === 'string') delete queue.tags[key];
         return {};
       }
+      case 'ListDeadLetterSourceQueues': {
+        const target = this.queueOf(input, auth);
+        const targetArn = `arn:aws:sqs:${target.region}:${target.accountId}:${target.name}`;
+        // Rare and small in practice: a scan of the region's queues is fine here.
+        const sources = org.queuesIn(account, region).filter((q) => q.attributes.RedrivePolicy?.includes(`"${targetArn}"`));
+        const max = num(input, 'MaxResults');
+        const scope = `dlq/${targetArn}`;
+        const token = str(input, 'NextToken');
+        const position = token === undefined ? { offset: 0, page: 0 } : decodePageToken(scope, token);
+        if (!position) throw invalidParameter('Invalid NextToken value.');
+        const end = max === undefined ? sources.length : Math.min(sources.length, position.offset + max);
+        const answer: Record<string, unknown> = { queueUrls: sources.slice(position.offset, end).map((q) => this.queueUrl(q)) };
+        if (max !== undefined && end < sources.length) answer.NextToken = encodePageToken(scope, { offset: end, page: 0 });
+        return answer;
+      }
       case 'CreateQueue':
         return { QueueUrl: this.createQueue(input, account, region) };
       case 'DeleteQueue': {
