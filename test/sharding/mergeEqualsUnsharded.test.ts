@@ -1,7 +1,8 @@
 /**
  * The promise of `run --shard K/N` + `merge`: against the same simulated organization, three
  * shards merged give the resource tables, changes and errors an unsharded run gives — on the
- * first run and on a second run after queues, buckets and member-role permissions changed.
+ * first run and on a second run after queues, buckets, member-role permissions and the
+ * organization's membership changed.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +50,8 @@ describe('three shards merged equal an unsharded run', () => {
   }
 
   it('on the first run: every resource table row for row, crawl statuses from the owning shards', async () => {
-    for (let k = 0; k < SHARDS; k++) expect(owned(k).length, `shard ${k} owns accounts`).toBeGreaterThan(1);
+    for (let k = 0; k < SHARDS; k++) expect(owned(k).length, `shard ${k} owns member accounts`).toBeGreaterThan(1);
+    expect(owned(2).length, 'shard 2 owns an account that leaves').toBeGreaterThan(2);
     const [filtered] = owned(1);
     const [denied] = owned(2);
     if (filtered === undefined || denied === undefined) throw new Error('too few accounts');
@@ -81,13 +83,15 @@ describe('three shards merged equal an unsharded run', () => {
     // Accounts crawled on the first run: one changes its resources, one is denied from now on.
     const [, changedAccount] = owned(2);
     const [, newlyDenied] = owned(1);
-    if (changedAccount === undefined || newlyDenied === undefined) throw new Error('too few accounts');
+    const departed = owned(2)[2];
+    if (changedAccount === undefined || newlyDenied === undefined || departed === undefined) throw new Error('too few accounts');
     const [removedQueue, modifiedQueue] = REGIONS.flatMap((r) => f.sim.org.queuesIn(changedAccount, r));
     const removedBucket = f.sim.org.bucketsOf(changedAccount)[0];
     if (removedQueue === undefined || modifiedQueue === undefined || removedBucket === undefined) throw new Error('too few resources');
     f.sim.org.removeQueue(removedQueue.accountId, removedQueue.region, removedQueue.name);
     f.sim.org.removeBucket(removedBucket.name);
     modifiedQueue.attributes.VisibilityTimeout = '321';
+    f.sim.org.removeAccount(departed);
     // The account denied on the first run is readable now; another one is denied instead.
     f.params.exclude_accounts = null;
     f.sim.faults.denyMemberRoles = [newlyDenied];
@@ -105,6 +109,10 @@ describe('three shards merged equal an unsharded run', () => {
       expect(db.prepare("SELECT change FROM changes WHERE run_id = 2 AND table_name = 'sqs_queues' AND primary_key = ?").pluck().get(queueKey)).toBe('removed');
       expect(db.prepare('SELECT deleted_run FROM sqs_queues WHERE account_id = ? AND region = ? AND name = ?').pluck().get(removedQueue.accountId, removedQueue.region, removedQueue.name)).toBe(2);
       expect(db.prepare('SELECT deleted_run FROM s3_buckets WHERE name = ?').pluck().get(removedBucket.name)).toBe(2);
+      // An account that left the organization: gone from accounts (shard 0) and its resources retired (its owner).
+      expect(db.prepare('SELECT deleted_run FROM accounts WHERE id = ?').pluck().get(departed)).toBe(2);
+      expect(db.prepare('SELECT count(*) FROM sqs_queues WHERE account_id = ? AND deleted_run IS NULL').pluck().get(departed)).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM sqs_queues WHERE account_id = ? AND deleted_run = 2').pluck().get(departed)).toBeGreaterThan(0);
       // The newly denied account's queues stay current, last seen on the first run.
       expect(db.prepare('SELECT count(*) FROM sqs_queues WHERE account_id = ? AND deleted_run IS NULL AND last_seen_run = 1').pluck().get(newlyDenied)).toBeGreaterThan(0);
       const statusChanges = db
