@@ -4,7 +4,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { configError } from '../../errors/inventoryError.js';
 import { renderJsonSchema, SCHEMA_FILE } from '../../parameters/jsonSchema.js';
 import { PARAMETERS_SECTION, renderParameterTable, replaceMarkedSection } from '../../parameters/parameterReference.js';
-import { withTableReference } from '../../tables/reference.js';
 import type { GlobalArgs } from '../globalOptions.js';
 import type { CommandResult } from '../commandResult.js';
 
@@ -39,7 +38,7 @@ export function schemaCommand(result: CommandResult): CommandModule {
         })
         .example('$0 schema > schema.json', 'the JSON Schema, for an editor or a validator')
         .example('npm run schema', 'regenerate parameters/schema.json and the README table after changing src/parameters/schema.ts'),
-    handler: (args) => {
+    handler: async (args) => {
       const argv = args as unknown as SchemaArgs;
       const schema = renderJsonSchema();
       if (!argv.write) {
@@ -53,6 +52,8 @@ export function schemaCommand(result: CommandResult): CommandModule {
       } catch {
         throw configError('--readme', `${argv.readme} cannot be read.`, 'Run from the repository root, or pass --readme PATH.');
       }
+      // The table declarations pull in the AWS SDK: only this branch needs them.
+      const { withTableReference } = await import('../../tables/reference.js');
       let updated: string;
       try {
         updated = withTableReference(replaceMarkedSection(readme, PARAMETERS_SECTION, renderParameterTable()));
