@@ -16,7 +16,7 @@ import type { MotoServer } from './motoServer.js';
 import { motoDeviations } from './motoDeviations.js';
 import { compareTable } from './rowExpectations.js';
 import type { StoredRow, TableExpectation } from './rowExpectations.js';
-import { runConnector } from './runConnector.js';
+import { runCli, runConnector } from './runConnector.js';
 import type { ConnectorRun } from './runConnector.js';
 import { FIRST_CREDENTIALS, seedOrganization } from './seedOrganization.js';
 import type { SeededOrganization } from './seedOrganization.js';
@@ -67,6 +67,19 @@ if (!moto.available) {
       const inManagement = await new SQSClient({ endpoint: seeded.endpoint, region: 'us-east-1', credentials: FIRST_CREDENTIALS }).send(new ListQueuesCommand({ MaxResults: 1000 }));
       expect(inMember.QueueUrls?.length).toBe(seeded.queues.filter((q) => q.accountId === payments?.id && q.region === 'us-east-1').length);
       expect(inManagement.QueueUrls ?? []).toEqual([]);
+    });
+
+    it('test-connection passes every hop of the chain and every permission check', async (ctx) => {
+      expect(build.ok, `npx tsc -p tsconfig.build.json failed:\n${build.output}`).toBe(true);
+      const checked = await runCli(seeded, path.join(workDir, 'test-connection'), (file) => ['test-connection', '--params', file, '--json']);
+      // Visible, not silent: the command ships in a later version of the connector.
+      if (/not built yet/.test(checked.stderr)) ctx.skip('test-connection is not built yet in this version of the connector');
+      const context = `exit ${checked.exitCode}\nstdout:\n${checked.stdout}\nstderr:\n${checked.stderr.slice(-3000)}`;
+      expect(checked.exitCode, context).toBe(0);
+      const report = JSON.parse(checked.stdout) as { checks: { step: string; status: string; detail: string }[] };
+      expect(report.checks.filter((c) => c.status !== 'PASS'), context).toEqual([]);
+      for (const roleArn of seeded.chain.roleArns) expect(JSON.stringify(report.checks), `a check names ${roleArn}`).toContain(roleArn);
+      expect(checked.stdout + checked.stderr).not.toContain(FIRST_CREDENTIALS.secretAccessKey);
     });
 
     it('the CLI crawls moto through the two-hop chain and exits 0', async () => {

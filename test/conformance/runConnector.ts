@@ -1,6 +1,6 @@
 /**
  * Runs the built CLI (`node dist/cli/main.js run --params FILE`) as a user would, against an
- * emulator endpoint, and opens what it wrote.
+ * emulator endpoint.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,13 @@ export function conformanceParameters(seeded: SeededOrganization, outputDir: str
   };
 }
 
-export async function runConnector(seeded: SeededOrganization, workDir: string, extraArgs: string[] = []): Promise<ConnectorRun> {
+/** `run --params FILE`: the crawl, as a scheduler would start it. */
+export async function runConnector(seeded: SeededOrganization, workDir: string): Promise<ConnectorRun> {
+  return runCli(seeded, workDir, (parameterFile) => ['run', '--params', parameterFile, '--progress', 'none']);
+}
+
+/** Any command of the built CLI with the conformance parameter file (written into `workDir`). */
+export async function runCli(seeded: SeededOrganization, workDir: string, argv: (parameterFile: string) => string[]): Promise<ConnectorRun> {
   const outputDir = path.join(workDir, 'output');
   mkdirSync(workDir, { recursive: true });
   const parameterFile = path.join(workDir, 'parameters.json');
@@ -58,7 +64,7 @@ export async function runConnector(seeded: SeededOrganization, workDir: string, 
   env.AWS_SHARED_CREDENTIALS_FILE = path.join(workDir, 'no-aws-credentials');
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'run', '--params', parameterFile, '--progress', 'none', ...extraArgs], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...argv(parameterFile)], { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
