@@ -19,6 +19,7 @@ import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sq
 import type Database from 'better-sqlite3';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { CredentialChain } from '../auth/assumeRoleChain.js';
+import type { RefreshingProvider } from '../auth/refreshingProvider.js';
 import { classifyError } from '../crawl/classify.js';
 import { Scheduler } from '../crawl/scheduler.js';
 import type { Logger } from '../log/logger.js';
@@ -122,7 +123,7 @@ export async function publishEvents(options: PublishOptions): Promise<PublishRep
 
   const refusals = new Map<string, Refusal>();
   if (stop === null && target.url !== null) {
-    const sender = new BatchSender({ client, scheduler, outbox, target: { ...target, url: target.url }, maxAttempts: params.max_attempts, sleep, random, now, report, refusals });
+    const sender = new BatchSender({ client, credentials, scheduler, outbox, target: { ...target, url: target.url }, maxAttempts: params.max_attempts, sleep, random, now, report, refusals });
     stop = await sender.drain(outbox.unsent(options.pageSize ?? 500));
     client.destroy();
   }
@@ -141,6 +142,8 @@ export async function publishEvents(options: PublishOptions): Promise<PublishRep
 
 interface SenderParts {
   client: SQSClient;
+  /** Renewed once when SQS refuses a request as expired. */
+  credentials: RefreshingProvider;
   scheduler: Scheduler;
   outbox: Outbox;
   target: QueueTarget & { url: string };
@@ -203,7 +206,7 @@ class BatchSender {
       let answer;
       try {
         answer = await this.p.scheduler.run(
-          { service: 'sqs', operation: 'SendMessageBatch', accountId: target.accountId, region: target.region, resource: target.url },
+          { service: 'sqs', operation: 'SendMessageBatch', accountId: target.accountId, region: target.region, resource: target.url, credentials: this.p.credentials },
           () => this.p.client.send(new SendMessageBatchCommand({ QueueUrl: target.url, Entries: request })),
         );
       } catch (error) {

@@ -100,6 +100,34 @@ describe('the outbox', () => {
     store.close();
   });
 
+  it('renews credentials SQS refuses as expired, once, and goes on', async () => {
+    const queue = eventsQueue('expiring-events');
+    const store = openSqliteStore(path.join(tempDir(), 'inventory.sqlite'), { outbox: { events: ['changes'] } });
+    store.beginRun(runStart([queues]));
+    for (let i = 0; i < 15; i++) store.upsert(queues, queueRow(ACCOUNT, 'us-east-1', `q${i}`));
+    store.finishRun('succeeded');
+    const assumedBefore = sim.counters().assumeRole;
+    // The chain's role is assumed by the first request; the next one, a SendMessageBatch, is refused as expired.
+    const logs = collectLogs('info');
+    const chain = buildCredentialChain({ params, logger: logs.logger });
+    await chain.management();
+    sim.faults.expireNextRequests = 1;
+    const report = await publishEvents({
+      params,
+      publish: { ...params.publish!, sqs_queue_name: null, sqs_queue_url: `${sim.url}/${sim.managementAccountId}/expiring-events` },
+      db: store.database,
+      runId: store.runId,
+      chain,
+      logger: logs.logger,
+      sleep: quickSleep,
+    });
+    expect(report).toMatchObject({ sent: 15, remaining: 0, errors: [] });
+    expect(sim.counters().errors.ExpiredToken ?? 0).toBeGreaterThan(0);
+    expect(sim.counters().assumeRole - assumedBefore).toBe(2);
+    expect(queue.messages).toHaveLength(15);
+    store.close();
+  });
+
   it('sends a row too large for one message as parts that rebuild it, each with its own deduplication id on a FIFO queue', async () => {
     const queue = eventsQueue('large-rows.fifo');
     const store = openSqliteStore(path.join(tempDir(), 'inventory.sqlite'), { outbox: { events: ['changes'] } });
