@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
@@ -74,7 +74,7 @@ describe.concurrent('bad inputs: clear message, exit 2, nothing written', () => 
       expect(result.stderr).not.toMatch(/^\s+at /m);
       expect(result.stdout).toBe('');
       expect(listFiles(dir)).toEqual(before);
-    });
+    }, CLI_TIMEOUT_MS);
   }
 
   it.skipIf(process.getuid?.() === 0)('run: output_dir in a read-only directory', async () => {
@@ -84,14 +84,14 @@ describe.concurrent('bad inputs: clear message, exit 2, nothing written', () => 
     const result = await runCli(['run', '--params', 'params.json'], { cwd: dir });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/output_dir: locked\/out cannot be created/);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('shows the stack trace only with --debug', async () => {
     const { dir } = workspace({ name: 'debug', params: { concurrency: 0 }, expect: [] });
     const result = await runCli(['validate', '--params', 'params.json', '--debug'], { cwd: dir });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^\s+at /m);
-  });
+  }, CLI_TIMEOUT_MS);
 });
 
 describe.concurrent('usage errors exit 2', () => {
@@ -107,5 +107,5 @@ describe.concurrent('usage errors exit 2', () => {
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toMatch(pattern);
     expect(listFiles(dir)).toEqual([]);
-  });
+  }, CLI_TIMEOUT_MS);
 });

@@ -72,6 +72,11 @@ export async function ensureCliBuilt(): Promise<void> {
   });
 }
 
+/** A CLI process starts in about a second, but a machine busy with parallel test files is slower. */
+const PROCESS_TIMEOUT_MS = 60_000;
+/** Per test of one CLI process: longer than the process may live, so a hung process fails with its output. */
+export const CLI_TIMEOUT_MS = PROCESS_TIMEOUT_MS + 30_000;
+
 export interface CliRun {
   status: number | null;
   stdout: string;
@@ -97,7 +102,7 @@ export function runCli(args: readonly string[], options: CliRunOptions): Promise
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? PROCESS_TIMEOUT_MS);
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);

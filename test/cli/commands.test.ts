@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderJsonSchema } from '../../src/parameters/jsonSchema.js';
-import { ensureCliBuilt, listFiles, ROOT, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, ROOT, runCli } from './builtCli.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
@@ -18,20 +18,20 @@ describe.concurrent('aws-org-inventory', () => {
     const result = await runCli(['--version'], { cwd: scratch() });
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(version);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('--help lists every command and the exit codes', async () => {
     const result = await runCli(['--help'], { cwd: scratch() });
     expect(result.status).toBe(0);
     for (const command of ['run', 'validate', 'test-connection', 'simulate', 'demo', 'merge', 'schema']) expect(result.stdout).toMatch(new RegExp(`aws-org-inventory ${command}\\b`));
     expect(result.stdout).toMatch(/Exit codes: 0 succeeded/);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it.each(['run', 'validate', 'test-connection', 'simulate', 'demo', 'merge', 'schema'])('%s --help has examples', async (command) => {
     const result = await runCli([command, '--help'], { cwd: scratch() });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Examples:/);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('run --help offers a flag for each overridable parameter, and none for credentials', async () => {
     const result = await runCli(['run', '--help'], { cwd: scratch() });
@@ -39,7 +39,7 @@ describe.concurrent('aws-org-inventory', () => {
       expect(result.stdout).toContain(flag);
     }
     for (const flag of ['--secret-access-key', '--session-token', '--access-key-id', '--mfa-token-code']) expect(result.stdout).not.toContain(flag);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('validate prints the effective configuration: flags over the file, secrets masked, nothing written', async () => {
     const dir = scratch();
@@ -63,13 +63,13 @@ describe.concurrent('aws-org-inventory', () => {
     });
     expect(result.stdout).not.toContain('validate-secret-from-env');
     expect(listFiles(dir)).toEqual(['params.json']);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('schema prints the committed JSON Schema', async () => {
     const result = await runCli(['schema'], { cwd: scratch() });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(renderJsonSchema());
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('schema --write regenerates the schema file and the README section', async () => {
     const dir = scratch();
@@ -81,7 +81,7 @@ describe.concurrent('aws-org-inventory', () => {
     expect(readme).toMatch(/^# x\n<!-- parameters:start -->\n\| name \| type \| default \| meaning \|/);
     expect(readme).not.toContain('stale');
     expect(readme).toMatch(/<!-- parameters:end -->\n<!-- tables:start -->\n.+<!-- tables:end -->\nend\n$/s);
-  });
+  }, CLI_TIMEOUT_MS);
 
   it('logs JSON lines on stderr when it is not a terminal, and only those', async () => {
     const dir = scratch();
@@ -92,5 +92,5 @@ describe.concurrent('aws-org-inventory', () => {
     const result = await runCli(['test-connection', '--params', 'params.json', '--log-level', 'debug'], { cwd: dir });
     const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('error: '));
     for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
-  });
+  }, CLI_TIMEOUT_MS);
 });

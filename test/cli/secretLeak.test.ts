@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_OPTIONS, startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
@@ -81,7 +81,7 @@ describe.concurrent('no secret in any output', () => {
     for (const [where, text] of outputs) {
       for (const pattern of FORBIDDEN) expect(pattern.test(text), `${where} contains a secret (${pattern.source.slice(0, 12)}…)`).toBe(false);
     }
-  });
+  }, 2 * CLI_TIMEOUT_MS);
 
   it('the canaries are detectable: the check fails on a text that has one', () => {
     expect(FORBIDDEN.some((pattern) => pattern.test(`x ${encodeURIComponent(SECRET_ACCESS_KEY)} y`))).toBe(true);
@@ -117,7 +117,7 @@ describe('no secret in the outputs of a crawl that succeeds', () => {
         output_dir: 'out',
       }),
     );
-    const result = await runCli([...args, '--params', 'params.json'], { cwd: dir, env: { AOI_SIM_SECRET: secret }, timeoutMs: 120_000 });
+    const result = await runCli([...args, '--params', 'params.json'], { cwd: dir, env: { AOI_SIM_SECRET: secret }, timeoutMs: 150_000 });
     expect(result.status, result.stderr).toBe(0);
     const files = listFiles(dir).filter((file) => file !== 'params.json');
     if (args[0] === 'run') expect(files).toEqual(expect.arrayContaining(['out/inventory.sqlite', expect.stringMatching(/^out\/csv\/.+\.csv$/), expect.stringMatching(/^recording\//)]));
@@ -125,5 +125,5 @@ describe('no secret in the outputs of a crawl that succeeds', () => {
     for (const [where, text] of [['stdout', result.stdout], ['stderr', result.stderr], ...files.map((file) => [file, readFileSync(path.join(dir, file), 'latin1')])] as [string, string][]) {
       for (const form of forbidden) expect(text.includes(form), `${where} contains the secret access key`).toBe(false);
     }
-  });
+  }, 3 * CLI_TIMEOUT_MS);
 });
