@@ -72,7 +72,8 @@ export async function checkPublishing(params: Parameters, publish: PublishParame
       checks.push(failed(attributesStep, error, 'grant sqs:GetQueueAttributes (used by test-connection) and sqs:SendMessage on the queue to the publishing credentials'));
     }
   }
-  client.destroy();
+  // destroy() would also close the shared HTTP handler, which test-connection closes itself.
+  if (requestHandler === undefined) client.destroy();
   return checks;
 }
 

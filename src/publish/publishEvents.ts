@@ -21,7 +21,8 @@ import type { HttpHandler } from '@smithy/protocol-http';
 import type { CredentialChain } from '../auth/assumeRoleChain.js';
 import type { RefreshingProvider } from '../auth/refreshingProvider.js';
 import { classifyError } from '../crawl/classify.js';
-import { Scheduler } from '../crawl/scheduler.js';
+import type { ClassifiedError } from '../crawl/classify.js';
+import { CallError, Scheduler } from '../crawl/scheduler.js';
 import type { Logger } from '../log/logger.js';
 import type { Parameters, PublishParameters } from '../parameters/schema.js';
 import type { ErrorRow } from '../sinks/store.js';
@@ -116,7 +117,7 @@ export async function publishEvents(options: PublishOptions): Promise<PublishRep
       );
       report.queue = target.url;
     } catch (error) {
-      const c = classifyError(error instanceof Error && error.cause !== undefined ? error.cause : error);
+      const c = classified(error);
       stop = { operation: 'GetQueueUrl', code: c.code, message: `Looking up queue ${target.label} failed: ${c.message}` };
     }
   }
@@ -125,8 +126,9 @@ export async function publishEvents(options: PublishOptions): Promise<PublishRep
   if (stop === null && target.url !== null) {
     const sender = new BatchSender({ client, credentials, scheduler, outbox, target: { ...target, url: target.url }, maxAttempts: params.max_attempts, sleep, random, now, report, refusals });
     stop = await sender.drain(outbox.unsent(options.pageSize ?? 500));
-    client.destroy();
   }
+  // destroy() would also close a shared HTTP handler that the caller still owns.
+  if (options.requestHandler === undefined) client.destroy();
 
   report.remaining = outbox.unsentCount();
   const stays = `${report.remaining} event message(s) stay in the outbox and are sent first on the next run.`;
@@ -138,6 +140,11 @@ export async function publishEvents(options: PublishOptions): Promise<PublishRep
   if (report.errors.length > 0) logger.warn(log, `publishing to ${report.queue} was incomplete: ${report.sent} message(s) sent, ${report.remaining} left in the outbox`);
   else logger.info(log, `published ${report.sent} event message(s) to ${report.queue} in ${report.batches} batch(es)`);
   return report;
+}
+
+/** What AWS's answer means, from the scheduler's CallError or any other thrown value. */
+function classified(error: unknown): ClassifiedError {
+  return error instanceof CallError ? error.classified : classifyError(error);
 }
 
 interface SenderParts {
@@ -210,7 +217,7 @@ class BatchSender {
           () => this.p.client.send(new SendMessageBatchCommand({ QueueUrl: target.url, Entries: request })),
         );
       } catch (error) {
-        const c = classifyError(error instanceof Error && error.cause !== undefined ? error.cause : error);
+        const c = classified(error);
         this.p.outbox.markFailed(pending.map((e) => ({ seq: e.seq, error: `${c.code}: ${c.message}` })));
         return { operation: 'SendMessageBatch', code: c.code, message: `Publishing events to ${target.url} failed: ${c.message}` };
       }
