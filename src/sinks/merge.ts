@@ -8,13 +8,15 @@
  * - organization tables: from the first shard (by shard index) that holds rows of them; shard 0
  *   crawls them. `accounts.crawl_status` there says `other-shard` for the accounts other shards
  *   own; each shard records its own accounts' statuses in `account_crawls`, and the merged row takes
- *   the owning shard's status for the run the row was last seen in. An account whose owner has no
- *   status for that run (its shard missed the run) keeps `other-shard`.
+ *   the owning shard's latest status (from an earlier run when the owner missed the last one, like
+ *   the account's resource rows).
  * - `runs`: one row per run id summing the shards' counts (status: failed if any shard failed or
  *   never finished, partial if any was partial or a shard is missing); every shard's own run row
  *   is kept in `run_shards`. `errors` and `changes` are carried over with their shard.
- * - run ids are trusted to line up; a shard out of step (it skipped a run, so its run n is
- *   everyone else's run n+1) or a missing shard is reported in `warnings`.
+ * - run n of every shard is taken to be the same scheduled run. A shard out of step (it skipped
+ *   a run or opened an extra one, so its run n is everyone else's run n+1) or missing from the
+ *   last run is reported in `warnings`: current rows and statuses stay right, but the history
+ *   (`runs`, `changes`, the run columns) numbers that shard's runs as it did.
  *
  * The result is written to a temporary file beside `into` and renamed over it; the shard files
  * are opened read-only and never changed.
@@ -158,14 +160,16 @@ function copyAccountCrawls(target: Database.Database, source: Source): void {
   }
 }
 
-/** Replaces shard 0's `other-shard` with the owning shard's status for the run the row was last seen in. */
+/**
+ * Replaces shard 0's `other-shard` with the status of the owning shard's latest crawl of the
+ * account. The latest rather than the one numbered like the row's `last_seen_run`: a shard whose
+ * run ids fell out of step still speaks for its accounts.
+ */
 function settleAccountStatuses(target: Database.Database, shapes: ReadonlyMap<string, TableShape>): void {
   const accounts = shapes.get('accounts');
   if (accounts === undefined || !accounts.columns.some((c) => c.name === 'crawl_status')) return;
-  const owner = 'FROM account_crawls c WHERE c.run_id = accounts.last_seen_run AND c.account_id = accounts.id';
-  target
-    .prepare(`UPDATE accounts SET crawl_status = (SELECT c.crawl_status ${owner}) WHERE crawl_status = 'other-shard' AND EXISTS (SELECT 1 ${owner})`)
-    .run();
+  const latest = 'FROM account_crawls c WHERE c.account_id = accounts.id ORDER BY c.run_id DESC LIMIT 1';
+  target.prepare(`UPDATE accounts SET crawl_status = (SELECT c.crawl_status ${latest}) WHERE crawl_status = 'other-shard' AND EXISTS (SELECT 1 ${latest})`).run();
 }
 
 interface StatusStep {
@@ -244,7 +248,8 @@ function runWarnings(sources: readonly Source[]): string[] {
         if (nextAt === undefined || a === b || Date.parse(at) < Date.parse(nextAt)) continue;
         warnings.push(
           `Run ids are out of step: ${a.label} began its run ${n} at ${at}, after ${b.label} began its run ${next} at ${nextAt}. ` +
-            'A shard probably missed a scheduled run, so merged runs from here on mix different crawls; rerun every shard into a fresh database to line the run ids up again.',
+            'A shard missed a scheduled run or ran twice in one, so from here on merged runs mix different scheduled runs (current rows and crawl statuses are still right). ' +
+            'Start the shards into fresh databases to line the run ids up again.',
         );
         break outOfStep;
       }

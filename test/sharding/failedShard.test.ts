@@ -88,8 +88,8 @@ describe('merging after a shard failed, was missing or fell out of step', () => 
       expect(db.prepare('SELECT status FROM runs WHERE run_id = 3').pluck().get()).toBe('partial');
       for (const account of shard1Accounts) {
         expect(currentQueues(db, account), account).toBeGreaterThan(0);
-        // Shard 0 saw the account this run; its owner did not crawl it, and the merge says so.
-        expect(db.prepare('SELECT crawl_status FROM accounts WHERE id = ?').pluck().get(account)).toBe('other-shard');
+        // Like its rows, the account's crawl status is its owner's last word (the first run's).
+        expect(db.prepare('SELECT crawl_status FROM accounts WHERE id = ?').pluck().get(account)).toBe('crawled');
       }
       expect(db.prepare("SELECT count(*) FROM changes WHERE change = 'removed'").pluck().get()).toBe(0);
     });
@@ -102,5 +102,14 @@ describe('merging after a shard failed, was missing or fell out of step', () => 
     expect(late.summary.runId).toBe(3);
     const merged = mergeShards(dir, [0, 1, 2]);
     expect(merged.warnings.join('\n')).toMatch(/Run ids are out of step: .*shard-1.* began its run 3 at .*, after .*shard-0.* began its run 4/);
+    // The history is numbered as each shard numbered it, but the current state is still right.
+    withDatabase(merged.into, (db) => {
+      for (const account of shard1Accounts) {
+        expect(db.prepare('SELECT crawl_status FROM accounts WHERE id = ?').pluck().get(account)).toBe('crawled');
+        expect(db.prepare('SELECT max(last_seen_run) FROM sqs_queues WHERE account_id = ?').pluck().get(account)).toBe(3);
+      }
+      const [owner] = shard1Accounts;
+      expect(db.prepare('SELECT count(*) FROM sqs_queues WHERE account_id = ? AND deleted_run IS NULL').pluck().get(owner)).toBe(2);
+    });
   });
 });
