@@ -108,7 +108,7 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
     logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
     const lock = await acquireLock(params.output_dir, { logger });
     try {
-      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, caller, started, requestHandler });
+      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, caller, started, publishHandler: baseHandler });
     } finally {
       lock.release();
     }
@@ -123,7 +123,8 @@ interface Prepared {
   scheduler: Scheduler;
   caller: CallerIdentity;
   started: number;
-  requestHandler: HttpHandler;
+  /** Publishing is not recorded: a recording is of the crawl, and event bodies carry times. */
+  publishHandler: HttpHandler;
 }
 
 async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null; csvDir: string | null }, prepared: Prepared): Promise<RunResult> {
@@ -168,7 +169,7 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
         runId: summary.runId,
         chain,
         logger,
-        requestHandler: prepared.requestHandler,
+        requestHandler: prepared.publishHandler,
         ...(options.publishSleep ? { sleep: options.publishSleep } : {}),
       });
       if (publish.errors.length > 0) summary = { ...summary, ...store.recordErrorsAfterFinish(publish.errors) };

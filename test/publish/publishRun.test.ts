@@ -2,8 +2,11 @@
  * Real runs against the simulated organization publish what they found: two runs with a change
  * between them send exactly the expected events, in order per table.
  */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors/inventoryError.js';
+import { tempDir } from '../helpers/harness.js';
 import { EVENTS_REGION, publishFixture, publishedChanges, quickSleep, recordedChanges } from './publishHelpers.js';
 import type { PublishFixture } from './publishHelpers.js';
 
@@ -114,6 +117,23 @@ describe('publishing to a standard queue', () => {
     const second = await fx.run({ params, publishSleep: quickSleep });
     expect(second.publish).toMatchObject({ sent: 0, batches: 0, remaining: 0 });
     expect(fx.events()).toHaveLength(count);
+  }, 60_000);
+});
+
+describe('publishing and recording', () => {
+  it('keeps publishing out of a recording, which is of the crawl', async () => {
+    fx = await publishFixture({}, { extra: { resources: ['organizations'] } });
+    const record = tempDir('aoi-record-');
+    const result = await fx.run({ publishSleep: quickSleep, record });
+    expect(result.publish?.sent).toBeGreaterThan(0);
+    const recorded = readdirSync(record, { recursive: true, encoding: 'utf8' })
+      .map((name) => path.join(record, name))
+      .filter((file) => statSync(file).isFile())
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    expect(recorded).toContain('DescribeOrganization');
+    expect(recorded).not.toContain('SendMessageBatch');
+    expect(recorded).not.toContain('GetQueueUrl');
   }, 60_000);
 });
 
