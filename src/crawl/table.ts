@@ -120,8 +120,9 @@ export function toIsoTime(value: Date | string | number | undefined | null): str
   if (value === undefined || value === null || value === '') return null;
   let date: Date;
   if (value instanceof Date) date = value;
-  else if (typeof value === 'number') date = new Date(value * 1000);
-  else if (/^\d+$/.test(value)) date = new Date(Number(value) * 1000);
+  else if (typeof value === 'number') date = new Date(Math.floor(value) * 1000);
+  // Epoch seconds, whole (AWS) or with a fraction (some emulators).
+  else if (/^\d+(\.\d+)?$/.test(value)) date = new Date(Math.floor(Number(value)) * 1000);
   else date = new Date(value);
   if (Number.isNaN(date.getTime())) return null;
   return date.toISOString().replace(/\.000Z$/, 'Z');
