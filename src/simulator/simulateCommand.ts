@@ -34,6 +34,7 @@ interface SimulateArgs {
   'organizations-not-in-use': boolean;
   'track-repeats': boolean;
   json: boolean;
+  fixtures?: string;
 }
 
 const d = DEFAULT_SIMULATOR_OPTIONS;
@@ -172,11 +173,19 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         'region-not-enabled': { type: 'array', string: true, default: [] as string[], describe: 'ACCOUNT:REGION not enabled (SQS fails there as AWS does)' },
         'organizations-not-in-use': { type: 'boolean', default: false, describe: 'answer AWSOrganizationsNotInUseException' },
         'track-repeats': { type: 'boolean', default: false, describe: 'count successful requests that repeat an earlier one (counters.repeated)' },
+        fixtures: { type: 'string', describe: 'serve a recording (run --record DIR) instead of a generated organization; same as `replay DIR`' },
         json: { type: 'boolean', default: false, describe: 'print one JSON line with the URL and the parameter snippet instead of text' },
       })
       .example('$0 simulate --accounts 200 --latency-ms 25', 'a 200-account organization with AWS-like latency')
-      .example('$0 simulate --throttle organizations=0.2 --credential-lifetime-seconds 20', 'throttling and short-lived credentials') as unknown as Argv<SimulateArgs>,
+      .example('$0 simulate --throttle organizations=0.2 --credential-lifetime-seconds 20', 'throttling and short-lived credentials')
+      .example('$0 simulate --fixtures fixtures/small-org', 'serve a recorded crawl') as unknown as Argv<SimulateArgs>,
   handler: async (argv) => {
+    if (argv.fixtures !== undefined) {
+      // A recording is served by the replay server; generation options and fault knobs do not apply to it.
+      const { replayCommand } = await import('../fixtures/replayCommand.js');
+      await replayCommand.handler({ dir: argv.fixtures, ...(argv.port ? { port: argv.port } : {}), 'rewrite-addresses': false, rewriteAddresses: false, _: [], $0: 'aws-org-inventory' });
+      return;
+    }
     let sim: RunningSimulator;
     try {
       sim = await startSimulator(optionsFromArgs(argv));
