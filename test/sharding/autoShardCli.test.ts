@@ -60,6 +60,12 @@ describe('run --shard auto/N through the CLI, then merge', () => {
       expect(db.prepare('SELECT count(DISTINCT account_id) FROM sqs_queues').pluck().get()).toBe(7);
       expect(db.prepare('SELECT status, shard FROM runs').get()).toEqual({ status: 'succeeded', shard: '0/3,1/3,2/3' });
     });
+
+    // A shard left out: merged anyway (exit 0), the run partial, and the log says which shard.
+    const partial = await runCli(['merge', '--into', 'partial/inventory.sqlite', shardDb(0), shardDb(2), '--log-format', 'json'], { cwd: dir });
+    expect(partial.status, partial.stderr).toBe(0);
+    expect(partial.stderr).toMatch(/Run 1 has no run from shard 1\/3/);
+    expect(withDatabase(path.join(dir, 'partial', 'inventory.sqlite'), (db) => db.prepare('SELECT status FROM runs').pluck().get())).toBe('partial');
   }, 120_000);
 
   it('refuses auto/N outside an Indexed Job or array job, naming both variables (exit 2, nothing written)', async () => {
