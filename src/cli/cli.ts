@@ -50,14 +50,14 @@ function guard(command: CommandModule<object, object>, result: CommandResult, de
   };
 }
 
-
 export async function runCli(args: readonly string[]): Promise<CliOutcome> {
   const result: CommandResult = { exitCode: NOT_SET };
   const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
   const optional = await Promise.all(OPTIONAL_COMMANDS.map((spec) => loadOptionalCommand(spec, args.includes(spec.command))));
-  const own = [runCommand(result), validateCommand(result), testConnectionCommand(result), schemaCommand(result)];
-  const ownNames = new Set(own.map((command) => String(command.command)));
-  const commands = [...own.slice(0, 3), ...optional, ...own.slice(3)];
+  const [run, validate, testConnection, schema] = [runCommand(result), validateCommand(result), testConnectionCommand(result), schemaCommand(result)];
+  const ownNames = new Set([run, validate, testConnection, schema].map((command) => String(command.command)));
+  // The order of --help.
+  const commands = [run, validate, testConnection, ...optional, schema];
 
   let usageMessage: string | null = null;
   let parser: Argv = yargs([...args])
