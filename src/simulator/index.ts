@@ -23,6 +23,7 @@ import { createPrng } from './prng.js';
 import { issueRoleCredentials } from './roleCredentials.js';
 import type { IssuedRoleCredentials } from './roleCredentials.js';
 import { serverPort, startHttpServer } from './server.js';
+import { adminRoute } from './admin.js';
 import type { RouteContext, SimRoute } from './server.js';
 import type { ServiceEnvironment, SimService } from './service.js';
 import { AccountService } from './services/account.js';
@@ -35,7 +36,7 @@ export { BOOTSTRAP_ACCESS_KEY_ID, BOOTSTRAP_SECRET_ACCESS_KEY } from './credenti
 export { MEMBER_ROLE_NAME, DEFAULT_CHAIN_ROLE_NAME, addGeneratedBucket, addGeneratedQueue } from './generate.js';
 export { DEFAULT_EXTERNAL_ID, DEFAULT_REGIONS, defaultFaults } from './options.js';
 export { mfaDeviceArn } from './services/sts.js';
-export { queueAttributes } from './services/sqs.js';
+export { queueAttributes } from './services/sqsAttributes.js';
 export { SimulatedOrganization } from './organization.js';
 export type * from './organization.js';
 export type { ChainRoleOptions, DenyRule, FaultOptions } from './options.js';
@@ -178,7 +179,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     queues: org.queueCount(),
     buckets: org.buckets.size,
   });
-  const admin = (request: SimRequest): SimResponse | undefined => adminRoute(request, { counters, faults, info, env });
+  const admin = (request: SimRequest): SimResponse | undefined => adminRoute(request, { counters, faults, info });
 
   const server: Server = await startHttpServer({ services, routes, credentials, counters, faults, random: createPrng(o.seed ^ 0x5eed), trackRepeats: o.trackRepeats, routeContext, admin }, o.port ?? 0);
   const port = serverPort(server);
@@ -223,44 +224,4 @@ function validate(o: SimulatorOptions): void {
   if (o.ouDepth > 5) throw new RangeError(`simulator option ouDepth must be at most 5 (AWS allows five levels of OUs), got ${o.ouDepth}`);
   if (o.regions.length === 0) throw new RangeError('simulator option regions must name at least one region');
   for (const region of o.regions) if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region)) throw new RangeError(`simulator option regions: ${region} is not a region name such as eu-west-1`);
-}
-
-interface AdminParts {
-  counters: Counters;
-  faults: FaultOptions;
-  info(): Record<string, unknown>;
-  env: ServiceEnvironment;
-}
-
-/** `/_simulator/…`: counters, fault knobs and facts, without a signature (loopback only). */
-function adminRoute(request: SimRequest, parts: AdminParts): SimResponse | undefined {
-  const json = (body: unknown, status = 200): SimResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body, null, 2) });
-  switch (`${request.method} ${request.path}`) {
-    case 'GET /_simulator/counters':
-      return json(parts.counters.snapshot());
-    case 'POST /_simulator/counters/reset':
-      parts.counters.reset();
-      return json({ reset: true });
-    case 'GET /_simulator/info':
-      return json(parts.info());
-    case 'GET /_simulator/faults':
-      return json(parts.faults);
-    case 'POST /_simulator/faults':
-    case 'PUT /_simulator/faults': {
-      let patch: unknown;
-      try {
-        patch = JSON.parse(request.body.toString('utf8'));
-      } catch {
-        return json({ message: 'the body must be a JSON object of fault knobs' }, 400);
-      }
-      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return json({ message: 'the body must be a JSON object of fault knobs' }, 400);
-      const known = Object.keys(defaultFaults());
-      const unknown = Object.keys(patch).filter((k) => !known.includes(k));
-      if (unknown.length > 0) return json({ message: `unknown fault knobs: ${unknown.join(', ')}; known: ${known.join(', ')}` }, 400);
-      Object.assign(parts.faults, patch);
-      return json(parts.faults);
-    }
-    default:
-      return undefined;
-  }
 }

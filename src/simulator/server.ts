@@ -275,4 +275,3 @@ function denies(rule: FaultOptions['deny'][number], auth: AuthContext, service: 
   );
 }
 
-export type { Caller };
