@@ -8,7 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { requestId as newRequestId } from './requestId.js';
-import type { AuthContext, Caller, SimRequest, SimResponse } from './http.js';
+import type { AuthContext, SimRequest, SimResponse } from './http.js';
 import { headerValue } from './http.js';
 import type { CredentialStore } from './credentials.js';
 import type { Counters } from './counters.js';
