@@ -226,28 +226,34 @@ function settleAccountStatusChanges(target: Database.Database, shape: TableShape
 }
 
 /**
- * Run n of every shard must be the same scheduled crawl. A shard that skipped a schedule (it
- * failed before opening its run) numbers the next crawl n while the others number it n+1; its
- * run n then starts after another shard's run n+1 did.
+ * Run n of every shard must be the same scheduled crawl, so every shard's run n ends before any
+ * shard's run n+1 begins. A shard that skipped a schedule (it failed before opening its run)
+ * numbers the next crawl n while the others number it n+1; a shard retried within one schedule
+ * opens run n+1 while the others are still in run n. Either way two runs overlap.
  */
 function runWarnings(sources: readonly Source[]): string[] {
   const warnings: string[] = [];
-  const started = sources.map((source) => ({
+  const shards = sources.map((source) => ({
     label: `${source.path} (shard ${source.shard ?? 'none'})`,
-    runs: new Map((source.db.prepare('SELECT run_id, started_at FROM runs').all() as Array<{ run_id: number; started_at: string }>).map((r) => [r.run_id, r.started_at])),
+    runs: new Map(
+      (source.db.prepare('SELECT run_id, started_at, finished_at FROM runs').all() as Array<{ run_id: number; started_at: string; finished_at: string | null }>).map((r) => [
+        r.run_id,
+        { started: r.started_at, ended: r.finished_at ?? r.started_at },
+      ]),
+    ),
   }));
-  const ids = [...new Set(started.flatMap((s) => [...s.runs.keys()]))].sort((a, b) => a - b);
+  const ids = [...new Set(shards.flatMap((s) => [...s.runs.keys()]))].sort((a, b) => a - b);
   outOfStep: for (let i = 0; i + 1 < ids.length; i++) {
     const n = ids[i] ?? 0;
     const next = ids[i + 1] ?? 0;
-    for (const a of started) {
-      const at = a.runs.get(n);
-      if (at === undefined) continue;
-      for (const b of started) {
-        const nextAt = b.runs.get(next);
-        if (nextAt === undefined || a === b || Date.parse(at) < Date.parse(nextAt)) continue;
+    for (const a of shards) {
+      const run = a.runs.get(n);
+      if (run === undefined) continue;
+      for (const b of shards) {
+        const later = b.runs.get(next);
+        if (later === undefined || a === b || Date.parse(run.ended) <= Date.parse(later.started)) continue;
         warnings.push(
-          `Run ids are out of step: ${a.label} began its run ${n} at ${at}, after ${b.label} began its run ${next} at ${nextAt}. ` +
+          `Run ids are out of step: ${a.label} was still in its run ${n} (${run.started} to ${run.ended}) when ${b.label} began its run ${next} at ${later.started}. ` +
             'A shard missed a scheduled run or ran twice in one, so from here on merged runs mix different scheduled runs (current rows and crawl statuses are still right). ' +
             'Start the shards into fresh databases to line the run ids up again.',
         );

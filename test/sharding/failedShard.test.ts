@@ -101,7 +101,7 @@ describe('merging after a shard failed, was missing or fell out of step', () => 
     const late = await runShard(f.params, f.logs.logger, dir, 1, SHARDS);
     expect(late.summary.runId).toBe(3);
     const merged = mergeShards(dir, [0, 1, 2]);
-    expect(merged.warnings.join('\n')).toMatch(/Run ids are out of step: .*shard-1.* began its run 3 at .*, after .*shard-0.* began its run 4/);
+    expect(merged.warnings.join('\n')).toMatch(/Run ids are out of step: .*shard-1.* was still in its run 3 .* when .*shard-0.* began its run 4/);
     // The history is numbered as each shard numbered it, but the current state is still right.
     withDatabase(merged.into, (db) => {
       for (const account of shard1Accounts) {
@@ -111,5 +111,24 @@ describe('merging after a shard failed, was missing or fell out of step', () => 
       const [owner] = shard1Accounts;
       expect(db.prepare('SELECT count(*) FROM sqs_queues WHERE account_id = ? AND deleted_run IS NULL').pluck().get(owner)).toBe(2);
     });
+  });
+});
+
+describe('a shard retried within one scheduled run', () => {
+  let f: CrawlFixture;
+  beforeAll(async () => {
+    f = await crawlFixture({ accounts: 4, queuesPerAccount: 1, bucketsPerAccount: 1, regions: ['us-east-1'] });
+  });
+  afterAll(async () => f.close());
+
+  it('opens a second run that the merge reports as out of step', async () => {
+    const dir = tempDir('aoi-shards-retried-');
+    await runShard(f.params, f.logs.logger, dir, 0, SHARDS);
+    await expect(runShard(f.params, f.logs.logger, dir, 1, SHARDS, { requestHandler: sqsRevoked() })).rejects.toThrow(/revoked/);
+    const retry = await runShard(f.params, f.logs.logger, dir, 1, SHARDS);
+    expect(retry.summary.runId).toBe(2);
+    await runShard(f.params, f.logs.logger, dir, 2, SHARDS);
+    const merged = mergeShards(dir, [0, 1, 2]);
+    expect(merged.warnings.join('\n')).toMatch(/Run ids are out of step: .*shard-2.* was still in its run 1 .* when .*shard-1.* began its run 2/);
   });
 });
