@@ -1,7 +1,7 @@
 /**
  * Combines the databases of a sharded crawl (`run --shard K/N`) into one whose resource tables
- * equal an unsharded run's. Shards run in step (run n of every shard is night n), so run ids
- * line up: run n of the merged database stands for run n of every shard.
+ * equal an unsharded run's. Shards are expected to run in step (run n of every shard is night
+ * n), so run ids line up: run n of the merged database stands for run n of every shard.
  *
  * - account and account-region tables: the union of the shards' rows. If an account appears in
  *   two shards (the shard count changed), the row seen most recently wins.
@@ -12,7 +12,8 @@
  *   the account's resource rows).
  * - `runs`: one row per run id summing the shards' counts (status: failed if any shard failed or
  *   never finished, partial if any was partial or a shard is missing); every shard's own run row
- *   is kept in `run_shards`. `errors` and `changes` are carried over with their shard.
+ *   is kept in `run_shards`. `errors` and `changes` are carried over with their shard, except
+ *   that the `crawl_status` part of the `accounts` changes follows the owners' statuses.
  * - run n of every shard is taken to be the same scheduled run. A shard out of step (it skipped
  *   a run or opened an extra one, so its run n is everyone else's run n+1) or missing from the
  *   last run is reported in `warnings`: current rows and statuses stay right, but the history
