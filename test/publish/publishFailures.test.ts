@@ -45,6 +45,24 @@ describe('publishing faults', () => {
     expectNoDuplicates(fx.events());
   }, 60_000);
 
+  it('gives up when SQS keeps throttling, keeps everything, and sends it on the next run', async () => {
+    fx = await publishFixture({}, { extra: { resources: ['organizations'], max_attempts: 3 } });
+    fx.sim.faults.throttleRate = { sqs: 1 };
+    const first = await fx.run({ publishSleep: quickSleep });
+    expect(first.exitCode).toBe(ExitCode.partial);
+    expect(fx.sim.counters().byOperation.sqs?.GetQueueUrl).toBe(3);
+    const [row] = errorRows(fx, 1);
+    expect(row).toMatchObject({ operation: 'GetQueueUrl', error_code: 'RequestThrottled' });
+    expect(String(row?.message)).toContain('Rate exceeded');
+    expect(unsent(fx)).toBe(recordedChanges(fx, 1).length + 1);
+
+    fx.sim.faults.throttleRate = {};
+    const second = await fx.run({ publishSleep: quickSleep });
+    expect(second.exitCode).toBe(ExitCode.succeeded);
+    expect(publishedChanges(fx.events(), 1)).toEqual(recordedChanges(fx, 1));
+    expectNoDuplicates(fx.events());
+  }, 60_000);
+
   it('sends again only the entries a batch refused without the sender at fault', async () => {
     fx = await publishFixture({}, ORGANIZATIONS_ONLY);
     fx.sim.faults.failNextBatchEntries = 3;
