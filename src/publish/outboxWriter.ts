@@ -32,6 +32,7 @@ export class OutboxWriter {
   private readonly runs: boolean;
   private nextSeq = 1;
   private changeEvents = 0;
+  private startedAt = '';
 
   constructor(
     private readonly db: Database.Database,
@@ -47,7 +48,9 @@ export class OutboxWriter {
   }
 
   /** Call when the run begins: sequences continue after every entry ever written, sent or not. */
-  beginRun(): void {
+  beginRun(startedAt: string): void {
+    // In every event id, so that two databases publishing to one queue never share an id.
+    this.startedAt = startedAt;
     // AUTOINCREMENT remembers the highest sequence even after sent entries are pruned.
     const last = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").pluck().get() as number | undefined;
     const max = this.db.prepare('SELECT max(seq) FROM outbox').pluck().get() as number | null;
@@ -67,7 +70,7 @@ export class OutboxWriter {
     this.write({
       schema_version: EVENT_SCHEMA_VERSION,
       type: RESOURCE_CHANGED,
-      event_id: eventId([runId, shard, shape.name, primaryKeyJson, sequence]),
+      event_id: eventId([runId, shard, this.startedAt, shape.name, primaryKeyJson, sequence]),
       sequence,
       run_id: runId,
       shard,
@@ -87,7 +90,7 @@ export class OutboxWriter {
     this.write({
       schema_version: EVENT_SCHEMA_VERSION,
       type: RUN_COMPLETED,
-      event_id: eventId([summary.runId, start.shard, RUN_COMPLETED]),
+      event_id: eventId([summary.runId, start.shard, start.startedAt, RUN_COMPLETED]),
       sequence,
       run_id: summary.runId,
       shard: start.shard,

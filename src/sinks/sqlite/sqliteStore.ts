@@ -135,7 +135,7 @@ class SqliteInventoryStore implements SqliteStore {
           createViews(db, readShapes(db));
           // A run still `running` here was killed (SIGKILL, power loss) before it could finish.
           db.prepare("UPDATE runs SET status = 'failed' WHERE status = 'running'").run();
-          this.outbox?.beginRun();
+          this.outbox?.beginRun(start.startedAt);
           const result = db
             .prepare("INSERT INTO runs (started_at, status, tool_version, parameter_digest, shard, error_count) VALUES (?, 'running', ?, ?, ?, 0)")
             .run(start.startedAt, start.toolVersion, start.parameterDigest, start.shard);
