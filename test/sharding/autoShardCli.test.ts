@@ -1,16 +1,17 @@
 /**
  * `run --shard auto/N` as a scheduler starts it: the built CLI in a child process, the shard
  * index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch
- * array job), then `merge` over the shard databases, as the README's manifests do it.
+ * array job), then `merge` over the shard databases, as the README's manifests do it; the merged
+ * CSV equals an unsharded run's byte for byte.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../src/crawl/engine.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { ensureCliBuilt, runCli } from '../cli/builtCli.js';
+import { ensureCliBuilt, listFiles, runCli } from '../cli/builtCli.js';
 import { simulatorParameters, writeParameters } from '../helpers/harness.js';
 import { withDatabase } from './shardedRun.js';
 
@@ -49,7 +50,7 @@ describe('run --shard auto/N through the CLI, then merge', () => {
       for (const account of crawled.accounts) expect(shardOf(account, SHARDS), account).toBe(k);
     }
 
-    const merged = await runCli(['merge', '--into', 'merged/inventory.sqlite', shardDb(2), shardDb(0), shardDb(1), '--log-format', 'json'], { cwd: dir });
+    const merged = await runCli(['merge', '--into', 'merged/inventory.sqlite', '--csv-dir', 'merged/csv', shardDb(2), shardDb(0), shardDb(1), '--log-format', 'json'], { cwd: dir });
     expect(merged.status, merged.stderr).toBe(0);
     expect(merged.stdout).toMatch(/^Merged 3 databases \(shards 0\/3, 1\/3, 2\/3\) into merged\/inventory\.sqlite: 1 runs;/);
     expect(merged.stderr).not.toMatch(/"level":\s*"?(warn|40)/);
@@ -60,6 +61,16 @@ describe('run --shard auto/N through the CLI, then merge', () => {
       expect(db.prepare('SELECT count(DISTINCT account_id) FROM sqs_queues').pluck().get()).toBe(7);
       expect(db.prepare('SELECT status, shard FROM runs').get()).toEqual({ status: 'succeeded', shard: '0/3,1/3,2/3' });
     });
+
+    // The merged CSV is the unsharded run's, byte for byte.
+    const whole = await runCli(['run', '-p', 'parameters.json', '--output-dir', 'whole', '--quiet', '--log-format', 'json'], { cwd: dir });
+    expect(whole.status, whole.stderr).toBe(0);
+    const csvFiles = listFiles(path.join(dir, 'whole', 'csv'));
+    expect(csvFiles).toContain('sqs_queues.csv');
+    expect(listFiles(path.join(dir, 'merged', 'csv'))).toEqual(csvFiles);
+    for (const file of csvFiles) {
+      expect(readFileSync(path.join(dir, 'merged', 'csv', file), 'utf8'), file).toBe(readFileSync(path.join(dir, 'whole', 'csv', file), 'utf8'));
+    }
 
     // A shard left out: merged anyway (exit 0), the run partial, and the log says which shard.
     const partial = await runCli(['merge', '--into', 'partial/inventory.sqlite', shardDb(0), shardDb(2), '--log-format', 'json'], { cwd: dir });
