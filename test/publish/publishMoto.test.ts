@@ -92,8 +92,10 @@ describe.skipIf(!moto.available)(`publishing on moto${moto.available ? '' : ` (s
       const run2 = changes.filter((m) => m.body.run_id === 2).map((m) => `${String(m.body.change)} ${String((m.body.primary_key as Record<string, string>).name)}`);
       expect(run2.sort()).toEqual([`added ${prefix}-delta`, `modified ${prefix}-alpha`, `removed ${prefix}-bravo`]);
       const modified = changes.find((m) => m.body.change === 'modified');
-      // SetQueueAttributes also moves LastModifiedTimestamp, as on AWS.
-      expect([...((modified?.body.changed_columns as string[] | undefined) ?? [])].sort()).toEqual(['last_modified_at', 'visibility_timeout_seconds']);
+      // SetQueueAttributes also moves LastModifiedTimestamp, as on AWS, unless it lands in the second the queue was created in.
+      const changedColumns = (modified?.body.changed_columns as string[] | undefined) ?? [];
+      expect(changedColumns).toContain('visibility_timeout_seconds');
+      expect(changedColumns.filter((c) => c !== 'visibility_timeout_seconds' && c !== 'last_modified_at')).toEqual([]);
       expect((modified?.body.values as Record<string, unknown>).visibility_timeout_seconds).toBe(77);
       const runs = received.filter((m) => m.body.type === 'inventory.run.completed').map((m) => [m.body.run_id, m.body.status, m.body.change_events]);
       expect(runs.sort()).toEqual([
