@@ -58,12 +58,14 @@ export function parameterFlags(): readonly ParameterFlag[] {
 export function parameterFlagOptions(): Record<string, Options> {
   const options: Record<string, Options> = {};
   for (const flag of parameterFlags()) {
-    const extra = flag.kind === 'list' ? ' (comma-separated)' : flag.nullable ? ' ("null" to unset)' : '';
+    const extra = flag.kind === 'list' ? ' (comma-separated)' : flag.nullable && flag.kind !== 'boolean' ? ' ("null" to unset)' : '';
+    const choices = flag.doc.node.enum?.filter((value): value is string => typeof value === 'string');
     options[flag.flag] = {
       type: flag.kind === 'boolean' ? 'boolean' : 'string',
       describe: `${flag.doc.description}${extra} [overrides ${flag.parameter}]`,
       group: 'Parameter overrides (win over the parameter file):',
       requiresArg: flag.kind !== 'boolean',
+      ...(choices === undefined ? {} : { choices }),
     };
   }
   return options;
