@@ -65,7 +65,7 @@ export async function runCli(args: readonly string[]): Promise<CliOutcome> {
     .usage('$0 <command> [options]\n\nInventory an AWS organization (accounts, OUs, policies, SQS queues, S3 buckets) into SQLite and CSV.')
     .options(GLOBAL_OPTIONS)
     .strict()
-    .demandCommand(1, 'Name a command: run, validate, test-connection, simulate, demo, merge or schema.')
+    .demandCommand(1, 'Name a command: run, validate, test-connection, demo, simulate, replay, merge or schema.')
     .recommendCommands()
     .example('$0 demo', 'crawl the bundled simulated organization into output/')
     .example('$0 validate --params parameters/example.json', 'check a parameter file')

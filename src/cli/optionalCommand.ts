@@ -64,5 +64,6 @@ export async function loadOptionalCommand(spec: OptionalCommandSpec, invoked: bo
 export const OPTIONAL_COMMANDS: readonly OptionalCommandSpec[] = [
   { module: '../simulator/simulateCommand.js', command: 'simulate', describe: 'serve a simulated AWS organization on a loopback port, for tests and benchmarks' },
   { module: '../simulator/demoCommand.js', command: 'demo', describe: 'crawl the bundled simulated organization into output/ (the first command to try)' },
+  { module: '../fixtures/replayCommand.js', command: 'replay', describe: 'serve a recorded crawl (run --record DIR) on a loopback port, for offline replay' },
   { module: '../sinks/mergeCommand.js', command: 'merge', describe: 'combine the SQLite databases of a sharded crawl into one' },
 ];
