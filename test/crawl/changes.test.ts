@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crawlFixture } from '../helpers/harness.js';
 import type { CrawlFixture } from '../helpers/harness.js';
