@@ -8,6 +8,7 @@ import { InventoryError } from '../errors/inventoryError.js';
 import { DEFAULT_SIMULATOR_OPTIONS, startSimulator } from './index.js';
 import type { RunningSimulator, SimulatorOptions } from './index.js';
 import type { DenyRule, FaultOptions } from './options.js';
+import { untilStopped } from '../cli/untilStopped.js';
 
 interface SimulateArgs {
   port: number;
@@ -199,15 +200,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const regions = argv.regions;
     if (argv.json) process.stdout.write(`${JSON.stringify({ url: sim.url, port: sim.port, parameters: parameterSnippet(sim, regions) })}\n`);
     else process.stdout.write(describeStart(sim, regions));
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped();
     const counters = sim.counters();
     await sim.close();
     process.stdout.write(`${argv.json ? JSON.stringify({ counters }) : `\nRequest counters:\n${JSON.stringify(counters, null, 2)}`}\n`);
