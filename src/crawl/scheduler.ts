@@ -6,7 +6,11 @@
  * renewal for a call refused as expired — the SDK does not do that by itself.
  *
  * A request waiting for a service slot does not hold a global slot, and a request backing off
- * holds neither, so a throttled service never starves the others.
+ * holds neither, so a throttled service never starves the others. A service with its own limit
+ * has its slots reserved out of the global limit: Organizations is the crawl's critical path
+ * (the walk finds the accounts the rest of the crawl works on), so its requests never queue
+ * behind thousands of member requests, and the total in flight still never exceeds
+ * `concurrency`.
  */
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
@@ -65,6 +69,7 @@ export interface SchedulerStats {
 
 export class Scheduler {
   private readonly global: LimitFunction;
+  private readonly reserving: boolean;
   private readonly services = new Map<string, { limit: LimitFunction; max: number; restoreAt: number }>();
   private readonly options: Required<Omit<SchedulerOptions, 'serviceLimits'>>;
   readonly stats: SchedulerStats = { requests: 0, retries: 0, throttled: 0, expiredRenewals: 0, inFlight: 0, byOperation: {} };
@@ -80,10 +85,12 @@ export class Scheduler {
       random: options.random ?? Math.random,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
-    this.global = pLimit(options.concurrency);
-    for (const [service, max] of Object.entries(options.serviceLimits ?? {})) {
-      this.services.set(service, { limit: pLimit(Math.min(max, options.concurrency)), max: Math.min(max, options.concurrency), restoreAt: 0 });
-    }
+    const limits = Object.entries(options.serviceLimits ?? {}).map(([service, max]) => [service, Math.min(max, options.concurrency)] as const);
+    const reserved = limits.reduce((sum, [, max]) => sum + max, 0);
+    // Reserve only when something is left for the other services; otherwise share the one pool.
+    this.reserving = reserved < options.concurrency;
+    this.global = pLimit(this.reserving ? options.concurrency - reserved : options.concurrency);
+    for (const [service, max] of limits) this.services.set(service, { limit: pLimit(max), max, restoreAt: 0 });
   }
 
   /** Runs one API call under the limits, retrying as its errors allow. Throws `CallError`. */
@@ -95,21 +102,21 @@ export class Scheduler {
     let lastCredentials: AwsCredentialIdentity | undefined;
     const attempt = async (): Promise<T> => {
       const service = this.services.get(meta.service);
-      const once = () =>
-        this.global(async () => {
-          this.stats.requests += 1;
-          this.stats.inFlight += 1;
-          const key = `${meta.service}:${meta.operation}`;
-          this.stats.byOperation[key] = (this.stats.byOperation[key] ?? 0) + 1;
-          try {
-            lastCredentials = meta.credentials?.peek();
-            return await call();
-          } finally {
-            this.stats.inFlight -= 1;
-          }
-        });
-      if (service) this.restore(service);
-      return service ? service.limit(once) : once();
+      const send = async () => {
+        this.stats.requests += 1;
+        this.stats.inFlight += 1;
+        const key = `${meta.service}:${meta.operation}`;
+        this.stats.byOperation[key] = (this.stats.byOperation[key] ?? 0) + 1;
+        try {
+          lastCredentials = meta.credentials?.peek();
+          return await call();
+        } finally {
+          this.stats.inFlight -= 1;
+        }
+      };
+      if (!service) return this.global(send);
+      this.restore(service);
+      return service.limit(this.reserving ? send : () => this.global(send));
     };
 
     try {

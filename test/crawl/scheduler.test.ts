@@ -51,6 +51,25 @@ describe('Scheduler', () => {
     expect(orgPeak).toBe(2);
   });
 
+  it('reserves the Organizations slots: its calls never wait behind a backlog of other calls, and the total stays within the limit', async () => {
+    const scheduler = new Scheduler({ concurrency: 4, maxAttempts: 1, serviceLimits: { organizations: 2 }, ...noSleep });
+    let inFlight = 0;
+    let peak = 0;
+    const slow = (ms: number) => async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, ms));
+      inFlight -= 1;
+    };
+    const backlog = Array.from({ length: 40 }, () => scheduler.run(meta, slow(20)));
+    const started = Date.now();
+    await scheduler.run({ ...meta, service: 'organizations' }, slow(5));
+    // Behind the backlog it would wait 40 × 20 ms / 2 = 400 ms.
+    expect(Date.now() - started).toBeLessThan(150);
+    await Promise.all(backlog);
+    expect(peak).toBeLessThanOrEqual(4);
+  });
+
   it('retries throttling and transient errors up to max_attempts, then fails with the call named', async () => {
     const scheduler = new Scheduler({ concurrency: 2, maxAttempts: 4, ...noSleep });
     let attempts = 0;
