@@ -1,72 +1,88 @@
 /**
- * SDK clients for the crawl: one per (credentials, service, region), sharing one keep-alive HTTP
- * handler, with the SDK's own retries off (the scheduler retries, so attempts do not multiply)
- * and no S3 region-redirect following (every bucket call is sent to the bucket's region).
- * A member account's clients are dropped when its crawl ends, so memory does not grow with the
- * number of accounts.
+ * SDK clients for the crawl: one per service and region for the whole run, whatever the
+ * account. Each call signs with the credentials it is sent with: the client's credential
+ * provider reads them from the call's async context, so a thousand member accounts share a
+ * handful of clients instead of building seven each (a client costs about half a millisecond of
+ * CPU to build and more to resolve its first request of each operation — in a 2,000-account
+ * crawl that was a third of the CPU).
+ *
+ * All clients share one keep-alive HTTP handler, have the SDK's own retries off (the scheduler
+ * retries, so attempts do not multiply) and do not follow S3 region redirects (every bucket call
+ * is sent to the bucket's region).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { AccountClient } from '@aws-sdk/client-account';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { HttpHandler } from '@smithy/protocol-http';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Parameters } from '../parameters/schema.js';
 import type { ServiceName } from './endpoints.js';
 import { endpointFor } from './endpoints.js';
 
 type AnyClient = AccountClient | OrganizationsClient | S3Client | SQSClient | STSClient;
 
+/** What callers get: a client's `send`, signing with the credentials it was asked for. */
+export type SigningClient<C extends AnyClient> = Pick<C, 'send'>;
+
 export class ClientFactory {
-  private readonly clients = new Map<AwsCredentialIdentityProvider, Map<string, AnyClient>>();
+  private readonly clients = new Map<string, AnyClient>();
+  private readonly callCredentials = new AsyncLocalStorage<AwsCredentialIdentityProvider>();
+  /** The one provider every shared client has: the credentials of the call being signed. */
+  private readonly dispatch: AwsCredentialIdentityProvider & { memoized: true };
 
   constructor(
     private readonly params: Parameters,
     private readonly requestHandler: HttpHandler,
-  ) {}
-
-  organizations(credentials: AwsCredentialIdentityProvider): OrganizationsClient {
-    // Organizations is a global service with its endpoint in the partition's home region.
-    return this.get(credentials, 'organizations', this.params.region, () => new OrganizationsClient(this.config('organizations', this.params.region, credentials)));
-  }
-
-  sts(credentials: AwsCredentialIdentityProvider): STSClient {
-    return this.get(credentials, 'sts', this.params.region, () => new STSClient(this.config('sts', this.params.region, credentials)));
-  }
-
-  account(credentials: AwsCredentialIdentityProvider): AccountClient {
-    return this.get(credentials, 'account', this.params.region, () => new AccountClient(this.config('account', this.params.region, credentials)));
-  }
-
-  sqs(credentials: AwsCredentialIdentityProvider, region: string): SQSClient {
-    return this.get(credentials, 'sqs', region, () => new SQSClient(this.config('sqs', region, credentials)));
-  }
-
-  s3(credentials: AwsCredentialIdentityProvider, region: string): S3Client {
-    return this.get(
-      credentials,
-      's3',
-      region,
-      () =>
-        new S3Client({
-          ...this.config('s3', region, credentials),
-          forcePathStyle: this.params.s3_force_path_style,
-          followRegionRedirects: false,
-        }),
+  ) {
+    const store = this.callCredentials;
+    // `memoized` keeps the SDK from caching one account's credentials for every call.
+    this.dispatch = Object.assign(
+      async (): Promise<AwsCredentialIdentity> => {
+        const provider = store.getStore();
+        if (provider === undefined) throw new Error('a shared client was called outside ClientFactory.send: no credentials for this call');
+        return provider();
+      },
+      { memoized: true as const },
     );
   }
 
-  /** Forget the clients of one set of credentials (a member account whose crawl ended). */
-  release(credentials: AwsCredentialIdentityProvider): void {
-    this.clients.delete(credentials);
+  organizations(credentials: AwsCredentialIdentityProvider): SigningClient<OrganizationsClient> {
+    // Organizations is a global service with its endpoint in the partition's home region.
+    return this.signing(credentials, this.get('organizations', this.params.region, () => new OrganizationsClient(this.config('organizations', this.params.region))));
   }
 
-  private config(service: ServiceName, region: string, credentials: AwsCredentialIdentityProvider) {
+  sts(credentials: AwsCredentialIdentityProvider): SigningClient<STSClient> {
+    return this.signing(credentials, this.get('sts', this.params.region, () => new STSClient(this.config('sts', this.params.region))));
+  }
+
+  account(credentials: AwsCredentialIdentityProvider): SigningClient<AccountClient> {
+    return this.signing(credentials, this.get('account', this.params.region, () => new AccountClient(this.config('account', this.params.region))));
+  }
+
+  sqs(credentials: AwsCredentialIdentityProvider, region: string): SigningClient<SQSClient> {
+    return this.signing(credentials, this.get('sqs', region, () => new SQSClient(this.config('sqs', region))));
+  }
+
+  s3(credentials: AwsCredentialIdentityProvider, region: string): SigningClient<S3Client> {
+    return this.signing(
+      credentials,
+      this.get('s3', region, () => new S3Client({ ...this.config('s3', region), forcePathStyle: this.params.s3_force_path_style, followRegionRedirects: false })),
+    );
+  }
+
+  private signing<C extends AnyClient>(credentials: AwsCredentialIdentityProvider, client: C): SigningClient<C> {
+    const send = client.send.bind(client) as (...args: unknown[]) => unknown;
+    return { send: ((...args: unknown[]) => this.callCredentials.run(credentials, () => send(...args))) as C['send'] };
+  }
+
+  private config(service: ServiceName, region: string) {
     const endpoint = endpointFor(this.params, service);
     return {
       region,
-      credentials,
+      credentials: this.dispatch,
       requestHandler: this.requestHandler,
       maxAttempts: 1,
       // Resolve each operation's middleware stack once per client instead of on every send.
@@ -75,17 +91,12 @@ export class ClientFactory {
     };
   }
 
-  private get<C extends AnyClient>(credentials: AwsCredentialIdentityProvider, service: string, region: string, make: () => C): C {
-    let byKey = this.clients.get(credentials);
-    if (!byKey) {
-      byKey = new Map();
-      this.clients.set(credentials, byKey);
-    }
+  private get<C extends AnyClient>(service: string, region: string, make: () => C): C {
     const key = `${service}/${region}`;
-    let client = byKey.get(key);
+    let client = this.clients.get(key);
     if (!client) {
       client = make();
-      byKey.set(key, client);
+      this.clients.set(key, client);
     }
     return client as C;
   }

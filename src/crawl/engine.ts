@@ -7,7 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ListRegionsCommand } from '@aws-sdk/client-account';
-import type { Account } from '@aws-sdk/client-organizations';
+import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ClientFactory } from '../aws/clientFactory.js';
@@ -261,28 +263,24 @@ class Crawl {
     const own = accountId === this.callerAccountId;
     const credentials = own ? chain.management : chain.member(accountId);
     try {
-      try {
-        await credentials();
-      } catch (error) {
-        const roleArn = memberRoleArn(chain.partition, accountId, this.params.member_account_role_name ?? '');
-        const c = this.recordError(error, { service: 'sts', operation: 'AssumeRole', accountId, region: this.params.region, resource: roleArn });
-        this.env.logger.warn({ accountId, errorCode: c.code }, `cannot assume ${roleArn}: ${c.code}; account skipped`);
-        return c.class === 'denied' ? 'denied' : 'error';
-      }
-      const regions = await this.regionsOf(accountId, credentials);
-      const runs: Promise<boolean>[] = [];
-      for (const table of tables) {
-        if (table.scope === 'account') {
-          runs.push(this.runTableReporting(table, this.context(accountId, null, credentials), { accountId }));
-        } else {
-          for (const region of regions) runs.push(this.runTableReporting(table, this.context(accountId, region, credentials), { accountId, region }));
-        }
-      }
-      const complete = await Promise.all(runs);
-      return complete.every(Boolean) ? 'crawled' : 'error';
-    } finally {
-      if (!own) this.env.clients.release(credentials);
+      await credentials();
+    } catch (error) {
+      const roleArn = memberRoleArn(chain.partition, accountId, this.params.member_account_role_name ?? '');
+      const c = this.recordError(error, { service: 'sts', operation: 'AssumeRole', accountId, region: this.params.region, resource: roleArn });
+      this.env.logger.warn({ accountId, errorCode: c.code }, `cannot assume ${roleArn}: ${c.code}; account skipped`);
+      return c.class === 'denied' ? 'denied' : 'error';
     }
+    const regions = await this.regionsOf(accountId, credentials);
+    const runs: Promise<boolean>[] = [];
+    for (const table of tables) {
+      if (table.scope === 'account') {
+        runs.push(this.runTableReporting(table, this.context(accountId, null, credentials), { accountId }));
+      } else {
+        for (const region of regions) runs.push(this.runTableReporting(table, this.context(accountId, region, credentials), { accountId, region }));
+      }
+    }
+    const complete = await Promise.all(runs);
+    return complete.every(Boolean) ? 'crawled' : 'error';
   }
 
   /** `regions: "all"` ⇒ the regions enabled for the account (account:ListRegions). */
@@ -385,7 +383,7 @@ class Crawl {
   private context(accountId: string | null, region: string | null, credentials: RefreshingProvider): TargetContext {
     const { clients, chain } = this.env;
     const home = this.params.region;
-    const scheduled = <C extends { send: unknown }>(service: string, clientRegion: string, client: C): ScheduledClient<C> => ({
+    const scheduled = <C extends { send: unknown }>(service: string, clientRegion: string, client: Pick<C, 'send'>): ScheduledClient<C> => ({
       send: ((command: { input?: unknown; constructor: { name: string } }, ...rest: unknown[]) =>
         this.call(
           { service, operation: operationOf(command), accountId, region: clientRegion, resource: resourceOf(command.input), credentials },
@@ -399,9 +397,9 @@ class Crawl {
       homeRegion: home,
       logger: this.env.logger,
       organization: this.walk,
-      organizations: () => scheduled('organizations', home, clients.organizations(credentials)),
-      sqs: (r) => scheduled('sqs', r, clients.sqs(credentials, r)),
-      s3: (r) => scheduled('s3', r, clients.s3(credentials, r)),
+      organizations: () => scheduled<OrganizationsClient>('organizations', home, clients.organizations(credentials)),
+      sqs: (r) => scheduled<SQSClient>('sqs', r, clients.sqs(credentials, r)),
+      s3: (r) => scheduled<S3Client>('s3', r, clients.s3(credentials, r)),
       memberCrawlStatus: (id) => this.statusOf(id).promise,
     };
     return ctx;
