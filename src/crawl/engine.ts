@@ -197,6 +197,7 @@ class Crawl {
     const accountPool = pLimit(Math.max(2, this.params.concurrency));
     const crawls: Promise<void>[] = [];
     const onlyCaller = memberTables.length > 0 && this.params.member_account_role_name === null;
+    const started = new Set<string>();
     try {
       for await (const node of this.walk.accounts) {
         const id = node.account.Id ?? '';
@@ -206,6 +207,7 @@ class Crawl {
           continue;
         }
         this.progress.accountsTotal += 1;
+        started.add(id);
         const crawled = accountPool(() => this.crawlAccount(id, memberTables)).then((status) => {
           this.progress.accountsDone += 1;
           this.settle(id, status);
@@ -220,7 +222,7 @@ class Crawl {
     }
     // Outside the walk (it failed, or the caller is not in the organization it lists), the
     // account the chain ends in is still crawled when only it was asked for.
-    if (onlyCaller && !this.statuses.has(this.callerAccountId)) {
+    if (onlyCaller && !started.has(this.callerAccountId)) {
       crawls.push(this.crawlAccount(this.callerAccountId, memberTables).then((status) => this.settle(this.callerAccountId, status)));
     }
     await Promise.all(crawls);

@@ -93,8 +93,13 @@ describe('crawl scope', () => {
   });
 
   it('with member_account_role_name null crawls only the account the chain ends in, with no member AssumeRole', async () => {
-    const s = await sim({ accounts: 3, queuesPerAccount: 2, bucketsPerAccount: 1, regions: ['us-east-1'] });
+    const s = await sim({ accounts: 3, queuesPerAccount: 2, bucketsPerAccount: 1, regions: ['us-east-1'], trackRepeats: true });
+    // Without the accounts table too: then nothing but the crawl itself tracks the account.
+    await runInventory({ params: parametersFor(s, { member_account_role_name: null, resources: ['sqs', 's3'] }), logger: collectLogs().logger, progress: 'none' });
+    expect(s.counters().repeated, 'the account the chain ends in is crawled once').toEqual({});
+    s.resetCounters();
     const result = await runInventory({ params: parametersFor(s, { member_account_role_name: null }), logger: collectLogs().logger, progress: 'none' });
+    expect(s.counters().repeated).toEqual({});
     expect(result.exitCode).toBe(0);
     expect(query<{ account_id: string }>(result.sqlitePath, 'select distinct account_id from sqs_queues').map((r) => r.account_id)).toEqual([s.managementAccountId]);
     expect(s.counters().assumeRole).toBe(1); // the chain's one hop
