@@ -45,7 +45,7 @@ describe.concurrent('aws-org-inventory', () => {
     const dir = scratch();
     writeFileSync(
       path.join(dir, 'params.json'),
-      JSON.stringify({ access_key_id: 'AKIAVALIDATE00001234', secret_access_key: 'env:AOI_VALIDATE_SECRET', regions: ['us-west-2'], concurrency: 4, output_dir: 'not-created' }),
+      JSON.stringify({ access_key_id: 'AKIATESTVALIDATE1234', secret_access_key: 'env:AOI_VALIDATE_SECRET', regions: ['us-west-2'], concurrency: 4, output_dir: 'not-created' }),
     );
     const result = await runCli(['validate', '--params', 'params.json', '--regions', 'eu-west-1,us-east-1,eu-west-1', '--concurrency', '64', '--member-account-role-name', 'null'], {
       cwd: dir,
@@ -87,7 +87,7 @@ describe.concurrent('aws-org-inventory', () => {
     const dir = scratch();
     writeFileSync(
       path.join(dir, 'params.json'),
-      JSON.stringify({ access_key_id: 'AKIALOGFORMAT0001234', secret_access_key: 'log-format-secret', endpoint_url: 'http://127.0.0.1:9', max_attempts: 1, output_dir: 'out' }),
+      JSON.stringify({ access_key_id: 'AKIATESTLOGFMT001234', secret_access_key: 'log-format-secret', endpoint_url: 'http://127.0.0.1:9', max_attempts: 1, output_dir: 'out' }),
     );
     const result = await runCli(['test-connection', '--params', 'params.json', '--log-level', 'debug'], { cwd: dir });
     const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('error: '));

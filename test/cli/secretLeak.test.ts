@@ -25,7 +25,7 @@ const FORBIDDEN: RegExp[] = [SECRET_ACCESS_KEY, SESSION_TOKEN].flatMap((secret) 
 FORBIDDEN.push(new RegExp(`(?<!\\d)${MFA_CODE}(?!\\d)`));
 
 const BASE_PARAMS = {
-  access_key_id: 'AKIALEAKCANARY000042',
+  access_key_id: 'AKIATESTLEAKCAN00042',
   secret_access_key: SECRET_ACCESS_KEY,
   session_token: 'env:AOI_LEAK_SESSION_TOKEN',
   mfa_serial_number: 'arn:aws:iam::111111111111:mfa/leak-test',

@@ -11,7 +11,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
  * account. Emulators accept any key; these are not secrets, and the connector reads the secret
  * from the environment anyway.
  */
-export const FIRST_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'AKIACONFORMANCE00001', secretAccessKey: 'conformance-not-a-secret' };
+export const FIRST_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'AKIATESTCONFORMANCE1', secretAccessKey: 'conformance-not-a-secret' };
 
 export const HOME_REGION = 'us-east-1';
 /** Regions the connector crawls; buckets live in all three, queues in the first two. */

@@ -31,7 +31,7 @@ afterAll(() => sim.close());
 
 describe('signature verification', () => {
   const wrongSecret = (): Keys => ({ accessKeyId: sim.bootstrap.accessKeyId, secretAccessKey: `${BOOTSTRAP_SECRET_ACCESS_KEY}x` });
-  const unknownKey: Keys = { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'whatever' };
+  const unknownKey: Keys = { accessKeyId: 'AKIATESTUNKNOWN00000', secretAccessKey: 'whatever' };
 
   it('answers SignatureDoesNotMatch for a wrong secret, in every protocol', async () => {
     expect((await clients.failure(clients.sts(sim, wrongSecret()).send(new GetCallerIdentityCommand({})))).name).toBe('SignatureDoesNotMatch');
