@@ -26,7 +26,8 @@ import type { CrawlStatus, ScheduledClient, TargetContext } from './context.js';
 import type { AccountNode } from './organizationWalk.js';
 import { OrganizationWalk, pages } from './organizationWalk.js';
 import type { CallMeta } from './scheduler.js';
-import { CallError, Scheduler } from './scheduler.js';
+import { CallError } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 import type { Row, TableDeclaration } from './table.js';
 import { allColumns, commonColumns } from './table.js';
 
@@ -503,4 +504,3 @@ function resourceOfRow(row: Row): string | null {
   return null;
 }
 
-export { Scheduler };
