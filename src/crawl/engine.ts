@@ -7,9 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ListRegionsCommand } from '@aws-sdk/client-account';
-import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Account } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ClientFactory } from '../aws/clientFactory.js';
@@ -20,16 +18,15 @@ import { InventoryError } from '../errors/inventoryError.js';
 import type { Logger } from '../log/logger.js';
 import type { Parameters } from '../parameters/schema.js';
 import type { ErrorRow, InventoryStore, ScopeKey } from '../sinks/store.js';
-import { classifyError } from './classify.js';
 import type { ClassifiedError } from './classify.js';
-import type { CrawlStatus, ScheduledClient, TargetContext } from './context.js';
+import type { CrawlStatus, TargetContext } from './context.js';
 import type { AccountNode } from './organizationWalk.js';
 import { OrganizationWalk, pages } from './organizationWalk.js';
 import type { CallMeta } from './scheduler.js';
-import { CallError } from './scheduler.js';
 import type { Scheduler } from './scheduler.js';
 import type { Row, TableDeclaration } from './table.js';
-import { allColumns, commonColumns } from './table.js';
+import { ErrorRows, TableRunner, classified, targetContext, unwrap } from './tableRunner.js';
+import type { ErrorMeta, RunnerSink } from './tableRunner.js';
 
 export interface Shard {
   /** 0-based. */
@@ -55,9 +52,16 @@ export interface CrawlEnvironment {
   tables: readonly TableDeclaration[];
   logger: Logger;
   shard: Shard | null;
+  /** Crawl workers for the member targets; absent or null: everything runs on this thread. */
+  workers?: MemberTargets | null;
   /** Who the chain's last credentials are (GetCallerIdentity, asked before anything is written). */
   caller: CallerIdentity;
   progress?: CrawlProgress;
+}
+
+/** Runs member targets elsewhere (the crawl workers); resolves with whether the slice is complete. */
+export interface MemberTargets {
+  run(table: TableDeclaration, accountId: string, region: string | null, scope: ScopeKey): Promise<boolean>;
 }
 
 export interface CallerIdentity {
@@ -111,10 +115,11 @@ export async function crawl(env: CrawlEnvironment): Promise<CrawlOutcome> {
   return new Crawl(env).run();
 }
 
-class Crawl {
+class Crawl implements RunnerSink {
   private readonly params: Parameters;
   private readonly progress: CrawlProgress;
-  private readonly recorded = new WeakSet<object>();
+  private readonly errorRows = new ErrorRows();
+  private readonly runner: TableRunner;
   private readonly statuses = new Map<string, { promise: Promise<CrawlStatus>; resolve: (s: CrawlStatus) => void; settled: boolean }>();
   private readonly counts: Record<CrawlStatus, number> = { crawled: 0, denied: 0, 'skipped-inactive': 0, filtered: 0, error: 0, 'other-shard': 0, 'not-crawled': 0 };
   private errorCount = 0;
@@ -126,6 +131,7 @@ class Crawl {
     this.params = env.params;
     this.progress = env.progress ?? { startedAt: Date.now(), accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
     this.maxPendingItems = Math.max(8, env.params.concurrency * 2);
+    this.runner = new TableRunner(this, this.maxPendingItems, env.params.region);
   }
 
   async run(): Promise<CrawlOutcome> {
@@ -307,139 +313,53 @@ class Crawl {
   }
 
   private async runTableReporting(table: TableDeclaration, ctx: TargetContext, scope: ScopeKey): Promise<boolean> {
-    let complete = false;
-    await this.runTable(table, ctx, scope, (ok) => (complete = ok));
-    return complete;
+    const workers = this.env.workers;
+    // Member targets go to the crawl workers when there are any; the organization stays here.
+    if (workers && ctx.accountId !== null && table.scope !== 'organization') return workers.run(table, ctx.accountId, ctx.region, scope);
+    return this.runner.run(table, ctx, scope);
   }
 
-  /** Lists a target's items and enriches them, a bounded number at a time; rows stream to the store. */
-  private async runTable(table: TableDeclaration, ctx: TargetContext, scope: ScopeKey, done?: (complete: boolean) => void): Promise<void> {
-    let complete = true;
-    const pending = new Set<Promise<void>>();
-    try {
-      for await (const item of table.list.items(ctx)) {
-        const p: Promise<void> = this.enrichAndWrite(table, ctx, item).then(
-          () => {
-            pending.delete(p);
-          },
-          (error: unknown) => {
-            pending.delete(p);
-            complete = false;
-            this.recordError(error, this.metaOf(table.list.call, ctx));
-          },
-        );
-        // Observed from the start: an item that fails the run may reject while the list is still read.
-        p.catch(() => undefined);
-        pending.add(p);
-        if (pending.size >= this.maxPendingItems) await Promise.race(pending);
-      }
-    } catch (error) {
-      complete = false;
-      // Items in flight finish before a failure that stops the run leaves this table.
-      await Promise.allSettled(pending);
-      this.recordError(error, this.metaOf(table.list.call, ctx));
-    }
-    await Promise.all(pending);
-    if (complete) this.env.store.completeScope(table, scope);
-    done?.(complete);
+  private async runTable(table: TableDeclaration, ctx: TargetContext, scope: ScopeKey): Promise<void> {
+    await this.runner.run(table, ctx, scope);
   }
 
-  private async enrichAndWrite(table: TableDeclaration, ctx: TargetContext, item: unknown): Promise<void> {
-    const row: Row = {};
-    for (const column of allColumns(table)) row[column.name] = null;
-    Object.assign(row, this.commonValues(table, ctx), table.list.row(item, ctx));
-    const unknown: string[] = [];
-    let gone = false;
-    await Promise.all(
-      table.enrich.map(async (step) => {
-        try {
-          const values = await step.run(item, ctx);
-          if (values !== null) Object.assign(row, values);
-        } catch (error) {
-          const c = classified(error);
-          if (c.class === 'absent') return;
-          if (c.class === 'gone') {
-            gone = true;
-            return;
-          }
-          if (c.class === 'auth' || c.class === 'config') throw unwrap(error);
-          unknown.push(...step.columns);
-          this.recordError(error, this.metaOf(step.call, ctx, resourceOfRow(row)));
-        }
-      }),
-    );
-    if (gone) return;
-    this.env.store.upsert(table, row, unknown.length > 0 ? { unknownColumns: unknown } : undefined);
+  // RunnerSink: rows and finished slices go straight to the store.
+  upsert(table: TableDeclaration, row: Row, unknownColumns: string[] | null): void {
+    this.env.store.upsert(table, row, unknownColumns !== null ? { unknownColumns } : undefined);
     this.progress.rows += 1;
   }
 
-  private commonValues(table: TableDeclaration, ctx: TargetContext): Row {
-    const values: Row = {};
-    for (const column of commonColumns(table.scope)) {
-      if (column.name === 'partition') values.partition = ctx.partition;
-      if (column.name === 'account_id') values.account_id = ctx.accountId;
-      if (column.name === 'region') values.region = ctx.region;
-    }
-    return values;
+  completeScope(table: TableDeclaration, scope: ScopeKey): void {
+    this.env.store.completeScope(table, scope);
   }
 
   private context(accountId: string | null, region: string | null, credentials: RefreshingProvider): TargetContext {
-    const { clients, chain } = this.env;
-    const home = this.params.region;
-    const scheduled = <C extends { send: unknown }>(service: string, clientRegion: string, client: Pick<C, 'send'>): ScheduledClient<C> => ({
-      send: ((command: { input?: unknown; constructor: { name: string } }, ...rest: unknown[]) =>
-        this.call(
-          { service, operation: operationOf(command), accountId, region: clientRegion, resource: resourceOf(command.input), credentials },
-          () => (client.send as (...args: unknown[]) => Promise<unknown>).call(client, command, ...rest),
-        )) as C['send'],
-    });
-    const ctx: TargetContext = {
-      partition: chain.partition,
+    const { clients, chain, scheduler, logger } = this.env;
+    return targetContext(
+      { clients, scheduler, partition: chain.partition, homeRegion: this.params.region, logger, organization: this.walk, memberCrawlStatus: (id) => this.statusOf(id).promise },
       accountId,
       region,
-      homeRegion: home,
-      logger: this.env.logger,
-      organization: this.walk,
-      organizations: () => scheduled<OrganizationsClient>('organizations', home, clients.organizations(credentials)),
-      sqs: (r) => scheduled<SQSClient>('sqs', r, clients.sqs(credentials, r)),
-      s3: (r) => scheduled<S3Client>('s3', r, clients.s3(credentials, r)),
-      memberCrawlStatus: (id) => this.statusOf(id).promise,
-    };
-    return ctx;
+      credentials,
+    );
   }
 
   private call<T>(meta: CallMeta, fn: () => Promise<T>): Promise<T> {
     return this.env.scheduler.run(meta, fn);
   }
 
-  private metaOf(call: string, ctx: TargetContext, resource: string | null = null): Omit<CallMeta, 'credentials'> {
-    const [service = call, operation = call] = call.split(/[:+ ]/).filter(Boolean);
-    return { service, operation, accountId: ctx.accountId, region: ctx.region ?? this.params.region, resource };
+  /** One error row per failure (a failure read by several consumers is recorded once). */
+  recordError(error: unknown, fallback: ErrorMeta): ClassifiedError {
+    const { classified: c, row } = this.errorRows.rowOf(error, fallback);
+    if (row !== null) this.recordErrorRow(row);
+    return c;
   }
 
-  /** One error row per failure (a failure read by several consumers is recorded once). */
-  private recordError(error: unknown, fallback: Omit<CallMeta, 'credentials'>): ClassifiedError {
-    const c = classified(error);
-    if (c.class === 'auth' || c.class === 'config') throw unwrap(error);
-    if (error !== null && typeof error === 'object') {
-      if (this.recorded.has(error)) return c;
-      this.recorded.add(error);
-    }
-    const meta = error instanceof CallError ? error.meta : fallback;
-    const row: ErrorRow = {
-      accountId: meta.accountId,
-      region: meta.region,
-      service: meta.service,
-      operation: meta.operation,
-      resource: meta.resource,
-      errorCode: c.code,
-      message: c.message,
-    };
+  /** An error row decided here or by a crawl worker. */
+  recordErrorRow(row: ErrorRow): void {
     this.env.store.recordError(row);
     this.errorCount += 1;
     this.progress.errors += 1;
     this.env.logger.debug({ ...row }, `${row.service}:${row.operation} failed: ${row.errorCode}`);
-    return c;
   }
 
   private statusOf(accountId: string) {
@@ -464,43 +384,9 @@ class Crawl {
   }
 }
 
-function classified(error: unknown): ClassifiedError {
-  return error instanceof CallError ? error.classified : classifyError(error);
-}
-
-/** The error a person should see: the InventoryError behind a failed call, if there is one. */
-function unwrap(error: unknown): unknown {
-  if (error instanceof CallError && error.cause instanceof InventoryError) return error.cause;
-  return error;
-}
-
 function fatalAuth(error: unknown, what: string): unknown {
   const inner = unwrap(error);
   if (inner instanceof InventoryError) return inner;
   const c = classified(error);
   return new InventoryError('auth', `${what}: ${c.code}: ${c.message}`, { awsCode: c.code, cause: error });
 }
-
-function operationOf(command: { constructor: { name: string } }): string {
-  return command.constructor.name.replace(/Command$/, '');
-}
-
-/** What a call is about, for error rows: the first identifying field of its input. */
-function resourceOf(input: unknown): string | null {
-  if (input === null || typeof input !== 'object') return null;
-  const i = input as Record<string, unknown>;
-  for (const key of ['QueueUrl', 'Bucket', 'ResourceId', 'ParentId', 'PolicyId', 'AccountId', 'RoleArn']) {
-    const value = i[key];
-    if (typeof value === 'string') return value;
-  }
-  return null;
-}
-
-function resourceOfRow(row: Row): string | null {
-  for (const key of ['url', 'arn', 'name', 'id']) {
-    const value = row[key];
-    if (typeof value === 'string' && value !== '') return value;
-  }
-  return null;
-}
-

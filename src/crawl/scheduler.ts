@@ -19,6 +19,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RefreshingProvider } from '../auth/refreshingProvider.js';
 import type { ClassifiedError } from './classify.js';
 import { classifyError, isRetryable } from './classify.js';
+import type { SharedSlots } from './workers/sharedSlots.js';
 
 export interface CallMeta {
   service: string;
@@ -56,6 +57,18 @@ export interface SchedulerOptions {
   cooldownMs?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The global limit held in shared memory, when crawl workers share it with the main thread
+   * (see `reservedSlots`): it replaces the local global pool.
+   */
+  sharedSlots?: SharedSlots;
+}
+
+/** The slots reserved out of `concurrency` for the services with their own limits. */
+export function reservedSlots(concurrency: number, serviceLimits: Record<string, number> = {}): number {
+  const reserved = Object.values(serviceLimits).reduce((sum, max) => sum + Math.min(max, concurrency), 0);
+  // Reserve only when something is left for the other services; otherwise share the one pool.
+  return reserved < concurrency ? reserved : 0;
 }
 
 export interface SchedulerStats {
@@ -67,11 +80,15 @@ export interface SchedulerStats {
   byOperation: Record<string, number>;
 }
 
+/** What a crawl worker's scheduler adds to the run's totals. */
+export type SchedulerStatsDelta = Omit<SchedulerStats, 'inFlight'>;
+
 export class Scheduler {
-  private readonly global: LimitFunction;
+  private readonly global: <T>(fn: () => Promise<T>) => Promise<T>;
+  private readonly shared: SharedSlots | undefined;
   private readonly reserving: boolean;
   private readonly services = new Map<string, { limit: LimitFunction; max: number; restoreAt: number }>();
-  private readonly options: Required<Omit<SchedulerOptions, 'serviceLimits'>>;
+  private readonly options: Required<Omit<SchedulerOptions, 'serviceLimits' | 'sharedSlots'>>;
   readonly stats: SchedulerStats = { requests: 0, retries: 0, throttled: 0, expiredRenewals: 0, inFlight: 0, byOperation: {} };
 
   constructor(options: SchedulerOptions) {
@@ -86,10 +103,19 @@ export class Scheduler {
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
     const limits = Object.entries(options.serviceLimits ?? {}).map(([service, max]) => [service, Math.min(max, options.concurrency)] as const);
-    const reserved = limits.reduce((sum, [, max]) => sum + max, 0);
-    // Reserve only when something is left for the other services; otherwise share the one pool.
-    this.reserving = reserved < options.concurrency;
-    this.global = pLimit(this.reserving ? options.concurrency - reserved : options.concurrency);
+    const reserved = reservedSlots(options.concurrency, options.serviceLimits);
+    this.reserving = reserved > 0;
+    const size = options.concurrency - reserved;
+    this.shared = options.sharedSlots;
+    if (this.shared !== undefined) {
+      const shared = this.shared;
+      // At most `size` of this thread's requests wait on the shared counter; the rest queue here.
+      const local = pLimit(shared.size);
+      this.global = (fn) => local(() => shared.run(fn));
+    } else {
+      const local = pLimit(size);
+      this.global = (fn) => local(fn);
+    }
     for (const [service, max] of limits) this.services.set(service, { limit: pLimit(max), max, restoreAt: 0 });
   }
 
@@ -161,6 +187,23 @@ export class Scheduler {
     } catch (error) {
       throw new CallError(meta, classifyError(error), error);
     }
+  }
+
+  /** Requests in flight now: in every thread when the limit is shared. */
+  inFlightTotal(): number {
+    if (this.shared === undefined) return this.stats.inFlight;
+    let reservedInFlight = 0;
+    for (const service of this.services.values()) reservedInFlight += service.limit.activeCount;
+    return this.shared.inUse() + (this.reserving ? reservedInFlight : 0);
+  }
+
+  /** Adds what a crawl worker's scheduler did to this one's totals. */
+  absorb(delta: SchedulerStatsDelta): void {
+    this.stats.requests += delta.requests;
+    this.stats.retries += delta.retries;
+    this.stats.throttled += delta.throttled;
+    this.stats.expiredRenewals += delta.expiredRenewals;
+    for (const [key, n] of Object.entries(delta.byOperation)) this.stats.byOperation[key] = (this.stats.byOperation[key] ?? 0) + n;
   }
 
   /** Full jitter: a random delay between 0 and base × 2^attempt, capped. */
