@@ -7,7 +7,7 @@
  *                      longest dependent chain × latency )
  *
  * The simulator and each crawl run in processes of their own; peak RSS and CPU are the crawl's.
- * Usage: node dist/bench/main.js [scenario …] [--latency-ms 25]
+ * Usage: node dist/bench/main.js [scenario …] [--latency-ms 25] [--workers auto|N]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ const ORG_CONCURRENCY = 2;
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Extra node flags for the child processes, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** The children print figures, not the SDK's notice that its 2027 releases need Node 22. */
+const childEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 /**
  * The dependent chain of a member account: chain AssumeRole, GetCallerIdentity,
@@ -122,7 +124,7 @@ function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
 
 async function runScenario(scenario: Scenario, latencyMs: number): Promise<void> {
   const simOptions = { ...scenario.simulator, latencyMs, seed: 7 };
-  const sim = spawn(process.execPath, [...nodeArgs, path.join(here, 'simulatorProcess.js'), JSON.stringify(simOptions)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const sim = spawn(process.execPath, [...nodeArgs, path.join(here, 'simulatorProcess.js'), JSON.stringify(simOptions)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv });
   const dir = mkdtempSync(path.join(tmpdir(), `aoi-bench-${scenario.name}-`));
   try {
     const info = JSON.parse(await firstLine(sim)) as { url: string; accessKeyId: string; secretAccessKey: string; chainRoleArns: string[]; externalId: string };
@@ -139,9 +141,10 @@ async function runScenario(scenario: Scenario, latencyMs: number): Promise<void>
         formats: ['sqlite'],
         log_level: 'warn',
         ...scenario.parameters,
+        ...(workers !== undefined ? { workers } : {}),
       }),
     );
-    const crawl = spawn(process.execPath, [...nodeArgs, path.join(here, 'crawlProcess.js'), paramsFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const crawl = spawn(process.execPath, [...nodeArgs, path.join(here, 'crawlProcess.js'), paramsFile], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv });
     const figures = JSON.parse(await firstLine(crawl)) as CrawlFigures;
     await new Promise((resolve) => crawl.once('exit', resolve));
     const counters = (await (await fetch(`${info.url}/_simulator/counters`)).json()) as { requests: number; byService: Record<string, number>; assumeRole: number };
@@ -189,7 +192,11 @@ function report(scenario: Scenario, latencyMs: number, f: CrawlFigures, counters
 const args = process.argv.slice(2);
 const latencyIndex = args.indexOf('--latency-ms');
 const latencyMs = latencyIndex >= 0 ? Number(args[latencyIndex + 1]) : 25;
-const names = args.filter((a, i) => !a.startsWith('--') && (latencyIndex < 0 || i !== latencyIndex + 1));
+const workersIndex = args.indexOf('--workers');
+/** `--workers N` overrides the `workers` parameter (default: the connector's own default, auto). */
+const workers = workersIndex >= 0 ? (args[workersIndex + 1] === 'auto' ? 'auto' : Number(args[workersIndex + 1])) : undefined;
+const valueIndexes = new Set([latencyIndex, workersIndex].filter((i) => i >= 0).map((i) => i + 1));
+const names = args.filter((a, i) => !a.startsWith('--') && !valueIndexes.has(i));
 const chosen = names.length === 0 ? SCENARIOS.filter((s) => s.name !== 'smoke') : SCENARIOS.filter((s) => names.includes(s.name));
 if (chosen.length === 0) {
   process.stderr.write(`unknown scenario; choose from ${SCENARIOS.map((s) => s.name).join(', ')}\n`);

@@ -25,7 +25,8 @@ import { OrganizationWalk, pages } from './organizationWalk.js';
 import type { CallMeta } from './scheduler.js';
 import type { Scheduler } from './scheduler.js';
 import type { Row, TableDeclaration } from './table.js';
-import { ErrorRows, TableRunner, classified, targetContext, unwrap } from './tableRunner.js';
+import { ErrorRows, TableRunner, classified, maxPendingItemsFor, targetContext, unwrap } from './tableRunner.js';
+import type { PoolHost } from './workers/workerPool.js';
 import type { ErrorMeta, RunnerSink } from './tableRunner.js';
 
 export interface Shard {
@@ -59,9 +60,13 @@ export interface CrawlEnvironment {
   progress?: CrawlProgress;
 }
 
-/** Runs member targets elsewhere (the crawl workers); resolves with whether the slice is complete. */
+/**
+ * Spreads member targets over the crawl workers and this thread (`here` runs a target on this
+ * thread); resolves with whether the slice is complete.
+ */
 export interface MemberTargets {
-  run(table: TableDeclaration, accountId: string, region: string | null, scope: ScopeKey): Promise<boolean>;
+  attach(host: PoolHost): void;
+  run(table: TableDeclaration, accountId: string, region: string | null, scope: ScopeKey, here: () => Promise<boolean>): Promise<boolean>;
 }
 
 export interface CallerIdentity {
@@ -115,7 +120,7 @@ export async function crawl(env: CrawlEnvironment): Promise<CrawlOutcome> {
   return new Crawl(env).run();
 }
 
-class Crawl implements RunnerSink {
+class Crawl implements RunnerSink, PoolHost {
   private readonly params: Parameters;
   private readonly progress: CrawlProgress;
   private readonly errorRows = new ErrorRows();
@@ -130,8 +135,8 @@ class Crawl implements RunnerSink {
   constructor(private readonly env: CrawlEnvironment) {
     this.params = env.params;
     this.progress = env.progress ?? { startedAt: Date.now(), accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
-    this.maxPendingItems = Math.max(8, env.params.concurrency * 2);
-    this.runner = new TableRunner(this, this.maxPendingItems, env.params.region);
+    this.maxPendingItems = maxPendingItemsFor(env.params);
+    this.runner = new TableRunner(this, this.maxPendingItems, env.params.region, () => env.scheduler.admit());
   }
 
   async run(): Promise<CrawlOutcome> {
@@ -139,6 +144,7 @@ class Crawl implements RunnerSink {
     const callerArn = this.env.caller.arn;
     this.callerAccountId = this.env.caller.accountId;
     store.setCallerArn(callerArn);
+    this.env.workers?.attach(this);
 
     const orgContext = this.context(null, null, chain.management);
     this.walk = new OrganizationWalk(orgContext);
@@ -267,14 +273,17 @@ class Crawl implements RunnerSink {
     return null;
   }
 
+  /** The account's credentials: the chain's own for the account it ends in, the member role's otherwise. */
+  credentialsFor(accountId: string): RefreshingProvider {
+    return accountId === this.callerAccountId ? this.env.chain.management : this.env.chain.member(accountId);
+  }
+
   private async crawlAccount(accountId: string, tables: readonly TableDeclaration[]): Promise<CrawlStatus> {
-    const { chain } = this.env;
-    const own = accountId === this.callerAccountId;
-    const credentials = own ? chain.management : chain.member(accountId);
+    const credentials = this.credentialsFor(accountId);
     try {
       await credentials();
     } catch (error) {
-      const roleArn = memberRoleArn(chain.partition, accountId, this.params.member_account_role_name ?? '');
+      const roleArn = memberRoleArn(this.env.chain.partition, accountId, this.params.member_account_role_name ?? '');
       const c = this.recordError(error, { service: 'sts', operation: 'AssumeRole', accountId, region: this.params.region, resource: roleArn });
       this.env.logger.warn({ accountId, errorCode: c.code }, `cannot assume ${roleArn}: ${c.code}; account skipped`);
       return c.class === 'denied' ? 'denied' : 'error';
@@ -314,8 +323,8 @@ class Crawl implements RunnerSink {
 
   private async runTableReporting(table: TableDeclaration, ctx: TargetContext, scope: ScopeKey): Promise<boolean> {
     const workers = this.env.workers;
-    // Member targets go to the crawl workers when there are any; the organization stays here.
-    if (workers && ctx.accountId !== null && table.scope !== 'organization') return workers.run(table, ctx.accountId, ctx.region, scope);
+    // Member targets are spread over the crawl workers and this thread; the organization stays here.
+    if (workers && ctx.accountId !== null && table.scope !== 'organization') return workers.run(table, ctx.accountId, ctx.region, scope, () => this.runner.run(table, ctx, scope));
     return this.runner.run(table, ctx, scope);
   }
 

@@ -76,7 +76,7 @@ function jsonReporter(logger: Logger, intervalMs: number): ProgressReporter {
             accounts_total: progress.accountsTotal,
             rows: progress.rows,
             requests: scheduler.stats.requests,
-            in_flight: scheduler.stats.inFlight,
+            in_flight: scheduler.inFlightTotal(),
             retries: scheduler.stats.retries,
             errors: progress.errors,
             elapsed_seconds: Math.round((now - progress.startedAt) / 1000),

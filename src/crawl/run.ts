@@ -33,7 +33,10 @@ import { TABLES, tablesFor } from '../tables/index.js';
 import type { CallerIdentity, CrawlOutcome, CrawlProgress, Shard } from './engine.js';
 import { authenticate, crawl } from './engine.js';
 import { progressReporter } from './progress.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, reservedSlots } from './scheduler.js';
+import { maxPendingItemsFor } from './tableRunner.js';
+import { SharedSlots } from './workers/sharedSlots.js';
+import { WorkerPool, resolveWorkerCount } from './workers/workerPool.js';
 
 export interface RunOptions {
   params: Parameters;
@@ -55,6 +58,8 @@ export interface RunOptions {
   onProgress?: (progress: CrawlProgress, scheduler: Scheduler) => void;
   /** Backoff between publishing attempts (tests pass a quick one). */
   publishSleep?: (ms: number) => Promise<void>;
+  /** The crawl worker module (tests, which run from the TypeScript sources, pass a compiled one). */
+  workerEntry?: URL;
 }
 
 export interface RunResult {
@@ -101,18 +106,37 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
   const chain = buildCredentialChain({ params, logger, requestHandler, ...(cache ? { cache } : {}) });
   const clients = new ClientFactory(params, requestHandler);
   // Organizations allows a handful of requests per second per account: two in flight at most.
-  const scheduler = new Scheduler({ concurrency: params.concurrency, maxAttempts: params.max_attempts, serviceLimits: { organizations: 2 } });
+  const serviceLimits = { organizations: 2 };
+  // Recording and tests' request handlers see every request only when all of them are sent here.
+  const workerCount = options.requestHandler !== undefined || recorder !== null ? 0 : resolveWorkerCount(params.workers);
+  const slots = workerCount > 0 ? SharedSlots.create(params.concurrency - reservedSlots(params.concurrency, serviceLimits)) : undefined;
+  const scheduler = new Scheduler({ concurrency: params.concurrency, maxAttempts: params.max_attempts, serviceLimits, ...(slots ? { sharedSlots: slots } : {}) });
+  const workers =
+    slots === undefined
+      ? null
+      : new WorkerPool({
+          params,
+          count: workerCount,
+          slots,
+          scheduler,
+          logger,
+          partition: chain.partition,
+          maxPendingItems: maxPendingItemsFor(params),
+          tables: TABLES,
+          ...(options.workerEntry ? { entry: options.workerEntry } : {}),
+        });
 
   try {
     const caller = await authenticate(chain, clients, scheduler, params.region);
     logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
     const lock = await acquireLock(params.output_dir, { logger });
     try {
-      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, caller, started, publishHandler: baseHandler });
+      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, workers, caller, started, publishHandler: baseHandler });
     } finally {
       lock.release();
     }
   } finally {
+    await workers?.close();
     await recorder?.close();
   }
 }
@@ -121,6 +145,7 @@ interface Prepared {
   chain: CredentialChain;
   clients: ClientFactory;
   scheduler: Scheduler;
+  workers: WorkerPool | null;
   caller: CallerIdentity;
   started: number;
   /** Publishing is not recorded: a recording is of the crawl, and event bodies carry times. */
@@ -129,7 +154,7 @@ interface Prepared {
 
 async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null; csvDir: string | null }, prepared: Prepared): Promise<RunResult> {
   const { params, logger, sqlitePath, csvDir } = options;
-  const { chain, clients, scheduler, caller, started } = prepared;
+  const { chain, clients, scheduler, workers, caller, started } = prepared;
   const tables = tablesFor(params.resources);
   // Without the sqlite format the database is a scratch file the CSV is exported from.
   const scratch = sqlitePath === null ? mkdtempSync(path.join(tmpdir(), 'aws-org-inventory-')) : null;
@@ -148,7 +173,7 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
     const ticker = options.onProgress !== undefined || reporter !== null ? setInterval(() => report(progress, scheduler), 1000) : null;
     let outcome: CrawlOutcome;
     try {
-      outcome = await crawl({ params, chain, clients, scheduler, store, tables, logger, shard: options.shard ?? null, caller, progress });
+      outcome = await crawl({ params, chain, clients, scheduler, workers, store, tables, logger, shard: options.shard ?? null, caller, progress });
     } catch (error) {
       store.finishRun('failed');
       throw error;

@@ -90,6 +90,9 @@ export class Scheduler {
   private readonly services = new Map<string, { limit: LimitFunction; max: number; restoreAt: number }>();
   private readonly options: Required<Omit<SchedulerOptions, 'serviceLimits' | 'sharedSlots'>>;
   readonly stats: SchedulerStats = { requests: 0, retries: 0, throttled: 0, expiredRenewals: 0, inFlight: 0, byOperation: {} };
+  /** Attempts waiting for a slot (not backing off, not in flight). */
+  private queued = 0;
+  private readonly admissions: Array<() => void> = [];
 
   constructor(options: SchedulerOptions) {
     this.options = {
@@ -128,7 +131,15 @@ export class Scheduler {
     let lastCredentials: AwsCredentialIdentity | undefined;
     const attempt = async (): Promise<T> => {
       const service = this.services.get(meta.service);
+      // Only requests for the shared pool count: a service with reserved slots (Organizations)
+      // queues on its own and must not hold back everything else.
+      const counted = service === undefined || !this.reserving;
+      if (counted) this.queued += 1;
       const send = async () => {
+        if (counted) {
+          this.queued -= 1;
+          this.admitWaiting();
+        }
         this.stats.requests += 1;
         this.stats.inFlight += 1;
         const key = `${meta.service}:${meta.operation}`;
@@ -187,6 +198,25 @@ export class Scheduler {
     } catch (error) {
       throw new CallError(meta, classifyError(error), error);
     }
+  }
+
+  /**
+   * Resolves when fewer than `concurrency` requests are waiting for a slot. Work that is about to
+   * add requests (the next item of a listing) waits here, so the crawl keeps every slot busy
+   * without queueing a whole organization's requests in memory at once.
+   */
+  admit(): Promise<void> {
+    if (this.queued < this.options.concurrency) return Promise.resolve();
+    return new Promise((resolve) => this.admissions.push(resolve));
+  }
+
+  private admitWaiting(): void {
+    while (this.admissions.length > 0 && this.queued < this.options.concurrency) this.admissions.shift()?.();
+  }
+
+  /** Requests of a service with its own limit waiting for one of its slots. */
+  waitingFor(serviceName: string): number {
+    return this.services.get(serviceName)?.limit.pendingCount ?? 0;
   }
 
   /** Requests in flight now: in every thread when the limit is shared. */

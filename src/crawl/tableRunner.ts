@@ -30,6 +30,11 @@ export interface RunnerSink {
   recordError(error: unknown, fallback: ErrorMeta): ClassifiedError;
 }
 
+/** Items of one target enriched at once: enough to keep `concurrency` requests busy. */
+export function maxPendingItemsFor(params: { concurrency: number }): number {
+  return Math.max(8, params.concurrency * 2);
+}
+
 export class TableRunner {
   constructor(
     private readonly sink: RunnerSink,
@@ -37,6 +42,8 @@ export class TableRunner {
     private readonly maxPendingItems: number,
     /** The run's home region, for error rows of targets without a region. */
     private readonly homeRegion: string,
+    /** Resolves when the scheduler can take more requests (`Scheduler.admit`). */
+    private readonly admit: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Lists a target's items and enriches them; resolves with whether the slice is complete. */
@@ -45,6 +52,7 @@ export class TableRunner {
     const pending = new Set<Promise<void>>();
     try {
       for await (const item of table.list.items(ctx)) {
+        await this.admit();
         const p: Promise<void> = this.enrichAndWrite(table, ctx, item).then(
           () => {
             pending.delete(p);

@@ -198,6 +198,10 @@ export const parametersSchema = z
     output_dir: z.string().min(1).default('./output').describe('where inventory.sqlite, csv/ and the lock file go'),
     formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).default([...OUTPUT_FORMATS]).describe('outputs: sqlite, csv'),
     concurrency: z.number().int().min(1, 'must be at least 1').max(512).default(16).describe('requests in flight across the whole crawl'),
+    workers: z
+      .union([z.literal('auto'), z.number().int().min(0, 'must be 0 (crawl on the main thread) or more').max(64)])
+      .default('auto')
+      .describe('threads that crawl member accounts beside the main thread: auto (CPU cores − 1, at most 8) or a number; 0 crawls on the main thread'),
     max_attempts: z.number().int().min(1).max(20).default(8).describe('attempts per request, with throttling-aware backoff'),
     log_level: z.enum(LOG_LEVELS).default('info').describe('trace, debug, info, warn, error or silent'),
     publish: publishSchema.nullable().default(null).describe('after each run, send run and change events to an SQS queue (see Publishing events)'),

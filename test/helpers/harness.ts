@@ -51,9 +51,15 @@ export function writeParameters(dir: string, values: Record<string, unknown>): s
   return file;
 }
 
+/**
+ * Parameters for a crawl run in this process. Tests run the TypeScript sources, which a worker
+ * thread cannot load, so these crawls stay on the main thread (`workers: 0`) unless a test asks
+ * otherwise and passes a compiled worker (`compiledWorkerEntry`); runs of the built CLI use the
+ * default.
+ */
 export function parametersFor(sim: RunningSimulator, extra: Record<string, unknown> = {}): Parameters {
   const dir = tempDir();
-  return loadParameters({ file: writeParameters(dir, simulatorParameters(sim, { output_dir: path.join(dir, 'output'), ...extra })) });
+  return loadParameters({ file: writeParameters(dir, simulatorParameters(sim, { output_dir: path.join(dir, 'output'), workers: 0, ...extra })) });
 }
 
 export interface CrawlFixture {

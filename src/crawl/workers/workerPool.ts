@@ -1,0 +1,229 @@
+/**
+ * The main thread's side of the crawl workers: starts them when the first member target comes,
+ * gives each target to the thread (a worker, or the main thread itself) with the fewest targets
+ * in hand, answers their credential
+ * requests from the run's providers, and applies what they send back — rows, finished slices,
+ * error rows, request counts, log lines — in the order they sent it.
+ *
+ * Why threads: the AWS SDK spends about a millisecond of CPU on each request, so one thread
+ * serves at most about a thousand requests a second, short of what `concurrency` × the API's
+ * latency allows on a large organization. The threads share the one `concurrency` limit through
+ * shared memory, so the limit means what it says with any number of workers.
+ */
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { RefreshingProvider } from '../../auth/refreshingProvider.js';
+import { InventoryError } from '../../errors/inventoryError.js';
+import type { Logger } from '../../log/logger.js';
+import type { Parameters } from '../../parameters/schema.js';
+import { SECRET_FIELDS } from '../../parameters/schema.js';
+import type { ErrorRow, ScopeKey } from '../../sinks/store.js';
+import type { MemberTargets } from '../engine.js';
+import type { Scheduler } from '../scheduler.js';
+import type { Row, TableDeclaration } from '../table.js';
+import { fromWireCredentials, fromWireError, toWireCredentials, toWireError } from './protocol.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { SharedSlots } from './sharedSlots.js';
+
+/** What the pool writes to and asks of the main thread's crawl. */
+export interface PoolHost {
+  upsert(table: TableDeclaration, row: Row, unknownColumns: string[] | null): void;
+  completeScope(table: TableDeclaration, scope: ScopeKey): void;
+  recordErrorRow(row: ErrorRow): void;
+  /** The provider for an account's member role (or the chain's own, for the caller's account). */
+  credentialsFor(accountId: string): RefreshingProvider;
+}
+
+export interface WorkerPoolOptions {
+  params: Parameters;
+  count: number;
+  slots: SharedSlots;
+  scheduler: Scheduler;
+  logger: Logger;
+  partition: string;
+  maxPendingItems: number;
+  tables: readonly TableDeclaration[];
+  /** The worker's module; the built `crawlWorker.js` beside this file by default. */
+  entry?: URL;
+}
+
+/**
+ * `workers: auto` ⇒ one thread per core: the main thread (the organization walk, SQLite) and
+ * cores − 1 workers, at most 8; none on a single core. Measured on 2 cores (benchmark (b)): one
+ * worker 44.9 s, two 48.9 s (three threads contending for two cores), none 76.8 s.
+ */
+export function resolveWorkerCount(workers: Parameters['workers'], cores = availableParallelism()): number {
+  if (workers !== 'auto') return workers;
+  return Math.max(0, Math.min(cores - 1, 8));
+}
+
+export function defaultWorkerEntry(): URL {
+  return new URL('./crawlWorker.js', import.meta.url);
+}
+
+interface Slot {
+  worker: Worker;
+  targets: number;
+}
+
+export class WorkerPool implements MemberTargets {
+  private readonly slots: Slot[] = [];
+  private readonly tasks = new Map<number, { resolve: (complete: boolean) => void; reject: (e: unknown) => void; slot: Slot }>();
+  private readonly tables: Map<string, TableDeclaration>;
+  private nextTask = 0;
+  /** Targets the main thread is crawling itself. */
+  private hereTargets = 0;
+  private host: PoolHost | null = null;
+  private failure: Error | null = null;
+  private closing = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.tables = new Map(options.tables.map((t) => [t.name, t]));
+  }
+
+  /** The crawl the workers report to; set before the first target. */
+  attach(host: PoolHost): void {
+    this.host = host;
+  }
+
+  run(table: TableDeclaration, accountId: string, region: string | null, scope: ScopeKey, here: () => Promise<boolean>): Promise<boolean> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.slots.length === 0) this.start();
+    const slot = this.slots.reduce((best, s) => (s.targets < best.targets ? s : best));
+    // The main thread crawls too, as one more worker, while the organization walk (its first
+    // job, and the critical path of a large organization) has no requests waiting: with fewer
+    // targets in hand than any worker, the target stays here.
+    if (this.hereTargets < slot.targets && this.options.scheduler.waitingFor('organizations') === 0) {
+      this.hereTargets += 1;
+      return here().finally(() => (this.hereTargets -= 1));
+    }
+    const id = this.nextTask++;
+    slot.targets += 1;
+    return new Promise<boolean>((resolve, reject) => {
+      this.tasks.set(id, { resolve, reject, slot });
+      this.send(slot, { type: 'target', id, table: table.name, accountId, region, scope });
+    });
+  }
+
+  /** Stops the workers (after the crawl, or when it failed). */
+  async close(): Promise<void> {
+    this.closing = true;
+    const exits = this.slots.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.worker.once('exit', () => resolve());
+          this.send(s, { type: 'close' });
+        }),
+    );
+    // A worker that does not stop by itself within a few seconds is stopped.
+    const timer = setTimeout(() => void Promise.all(this.slots.map((s) => s.worker.terminate())), 5000);
+    await Promise.all(exits);
+    clearTimeout(timer);
+    this.slots.length = 0;
+  }
+
+  private start(): void {
+    const { params, count } = this.options;
+    const entry = this.options.entry ?? defaultWorkerEntry();
+    if (entry.protocol === 'file:' && !existsSync(fileURLToPath(entry))) {
+      throw new InventoryError('internal', `the crawl worker module is missing: ${fileURLToPath(entry)}`, {
+        hint: 'Run the built program (npm run build), or set "workers": 0 to crawl on the main thread.',
+      });
+    }
+    const safe: Record<string, unknown> = { ...params };
+    for (const field of SECRET_FIELDS) delete safe[field];
+    const init: WorkerInit = {
+      params: safe as unknown as Parameters,
+      slots: this.options.slots.buffer,
+      slotCount: this.options.slots.size,
+      maxPendingItems: this.options.maxPendingItems,
+      partition: this.options.partition,
+    };
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(entry, { workerData: init, env: process.env });
+      const slot: Slot = { worker, targets: 0 };
+      worker.on('message', (message: FromWorker) => this.receive(slot, message));
+      worker.on('error', (error) => this.fail(new InventoryError('internal', `a crawl worker failed: ${error.message}`, { cause: error })));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(new InventoryError('internal', `a crawl worker stopped unexpectedly (exit code ${code})`));
+      });
+      this.slots.push(slot);
+    }
+    this.options.logger.debug({ workers: count }, `started ${count} crawl worker(s)`);
+  }
+
+  private receive(slot: Slot, message: FromWorker): void {
+    const host = this.host;
+    if (host === null) return;
+    switch (message.type) {
+      case 'ops':
+        this.options.scheduler.absorb(message.stats);
+        for (const op of message.ops) {
+          if (op.op === 'upsert') host.upsert(this.table(op.table), op.row, op.unknownColumns);
+          else if (op.op === 'complete') host.completeScope(this.table(op.table), op.scope);
+          else host.recordErrorRow(op.row);
+        }
+        break;
+      case 'done':
+      case 'failed': {
+        const task = this.tasks.get(message.id);
+        this.tasks.delete(message.id);
+        if (!task) return;
+        task.slot.targets -= 1;
+        if (message.type === 'done') task.resolve(message.complete);
+        else task.reject(fromWireError(message.error));
+        break;
+      }
+      case 'credentials':
+        void this.answerCredentials(slot, message);
+        break;
+      case 'log':
+        this.relog(message.line);
+        break;
+    }
+  }
+
+  private async answerCredentials(slot: Slot, message: Extract<FromWorker, { type: 'credentials' }>): Promise<void> {
+    try {
+      const provider = this.host?.credentialsFor(message.accountId);
+      if (!provider) throw new Error('no crawl is attached to the worker pool');
+      const stale: AwsCredentialIdentity | undefined = message.stale === null ? undefined : fromWireCredentials(message.stale);
+      const credentials = message.force ? await provider.forceRefresh(stale) : await provider();
+      this.send(slot, { type: 'credentials', id: message.id, ok: true, credentials: toWireCredentials(credentials) });
+    } catch (error) {
+      this.send(slot, { type: 'credentials', id: message.id, ok: false, error: toWireError(error) });
+    }
+  }
+
+  /** A worker's log line, logged again here so that it passes this logger's level and scrubbing. */
+  private relog(line: string): void {
+    try {
+      const { level, msg, time: _time, ...fields } = JSON.parse(line) as { level: number; msg?: string; time?: unknown };
+      const logger = this.options.logger;
+      const label = logger.levels.labels[level] as 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | undefined;
+      if (label !== undefined) logger[label](fields, msg ?? '');
+    } catch {
+      // Not JSON: nothing a person could read either.
+    }
+  }
+
+  private table(name: string): TableDeclaration {
+    const table = this.tables.get(name);
+    if (!table) throw new Error(`a crawl worker sent rows of an unknown table: ${name}`);
+    return table;
+  }
+
+  private send(slot: Slot, message: ToWorker): void {
+    slot.worker.postMessage(message);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure || this.closing) return;
+    this.failure = error;
+    for (const task of this.tasks.values()) task.reject(error);
+    this.tasks.clear();
+  }
+}
