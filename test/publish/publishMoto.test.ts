@@ -65,6 +65,7 @@ describe.skipIf(!moto.available)(`publishing on moto${moto.available ? '' : ` (s
           regions: ['us-east-1'],
           endpoint_url: server.endpoint,
           output_dir: path.join(dir, 'output'),
+          workers: 0,
           publish: { sqs_queue_name: queueName, region: 'eu-west-1' },
         }),
         env: {},
