@@ -147,6 +147,28 @@ describe('crawl workers', () => {
     }
   });
 
+  it('fail the run with exit-code kind internal and a fix when the worker module is missing, leaving no half-written outputs', async () => {
+    const sim = await startSimulator(ORG);
+    running.push(sim);
+    const params = parametersFor(sim, { workers: 2, concurrency: 8, regions: ['us-east-1'] });
+    const missing = pathToFileURL(path.join(path.dirname(workerEntry.pathname), 'no-such-worker.js'));
+    const failure = await runInventory({ params, logger: collectLogs().logger, progress: 'none', workerEntry: missing }).then(
+      () => null,
+      (e: unknown) => e as { kind?: string; message: string; hint?: string },
+    );
+    expect(failure?.kind).toBe('internal');
+    expect(failure?.message).toContain('crawl worker module is missing');
+    expect(failure?.hint).toContain('"workers": 0');
+    // The run is recorded as failed and no CSV was exported.
+    const db = new Database(path.join(params.output_dir, 'inventory.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('select status from runs').all()).toEqual([{ status: 'failed' }]);
+    } finally {
+      db.close();
+    }
+    expect(readdirSync(params.output_dir)).not.toContain('csv');
+  });
+
   it('auto: one thread per core — the main thread and cores − 1 workers, at most 8', () => {
     expect(resolveWorkerCount('auto', 1)).toBe(0);
     expect(resolveWorkerCount('auto', 2)).toBe(1);
