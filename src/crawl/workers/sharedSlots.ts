@@ -6,6 +6,9 @@
  */
 export class SharedSlots {
   private readonly cells: Int32Array;
+  /** This thread's sleepers, and the handle that keeps its event loop alive while there are any. */
+  private localSleepers = 0;
+  private keepAlive: NodeJS.Timeout | null = null;
 
   constructor(
     readonly buffer: SharedArrayBuffer,
@@ -15,8 +18,9 @@ export class SharedSlots {
     this.cells = new Int32Array(buffer);
   }
 
+  /** Cell 0: slots taken; cell 1: sleepers (a release notifies only when there are some). */
   static create(size: number): SharedSlots {
-    return new SharedSlots(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT), size);
+    return new SharedSlots(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT), size);
   }
 
   /** Slots taken now, by every thread. */
@@ -32,14 +36,27 @@ export class SharedSlots {
         continue;
       }
       // Sleeps only while the counter still reads `used`: a release in between returns at once.
+      // The sleeper is counted before it reads the counter again, so a release that frees a
+      // slot after that read sees it and wakes it.
+      Atomics.add(this.cells, 1, 1);
       const wait = Atomics.waitAsync(this.cells, 0, used);
-      if (wait.async) await wait.value;
+      if (wait.async) {
+        // A pending waitAsync does not keep Node's event loop alive by itself.
+        if (this.localSleepers++ === 0) this.keepAlive = setInterval(() => undefined, 1 << 30);
+        await wait.value;
+        if (--this.localSleepers === 0 && this.keepAlive !== null) {
+          clearInterval(this.keepAlive);
+          this.keepAlive = null;
+        }
+      }
+      Atomics.sub(this.cells, 1, 1);
     }
   }
 
   release(): void {
     Atomics.sub(this.cells, 0, 1);
-    Atomics.notify(this.cells, 0, 1);
+    // A notify crosses threads and costs tens of microseconds: only when someone sleeps.
+    if (Atomics.load(this.cells, 1) > 0) Atomics.notify(this.cells, 0, 1);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
