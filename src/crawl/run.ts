@@ -123,6 +123,7 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
           partition: chain.partition,
           maxPendingItems: maxPendingItemsFor(params),
           tables: TABLES,
+          adaptive: params.workers === 'auto',
           ...(options.workerEntry ? { entry: options.workerEntry } : {}),
         });
 

@@ -13,6 +13,8 @@
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RefreshingProvider } from '../../auth/refreshingProvider.js';
@@ -48,12 +50,15 @@ export interface WorkerPoolOptions {
   tables: readonly TableDeclaration[];
   /** The worker's module; the built `crawlWorker.js` beside this file by default. */
   entry?: URL;
+  /** `workers: auto`: start the workers only once the main thread is saturated. */
+  adaptive?: boolean;
 }
 
 /**
  * `workers: auto` ⇒ one thread per core: the main thread (the organization walk, SQLite) and
  * cores − 1 workers, at most 8; none on a single core. Measured on 2 cores (benchmark (b)): one
- * worker 44.9 s, two 48.9 s (three threads contending for two cores), none 76.8 s.
+ * worker 44.9 s, two 48.9 s (three threads contending for two cores), none 76.8 s. They start
+ * only when the main thread is saturated (see `saturated`).
  */
 export function resolveWorkerCount(workers: Parameters['workers'], cores = availableParallelism()): number {
   if (workers !== 'auto') return workers;
@@ -76,6 +81,7 @@ export class WorkerPool implements MemberTargets {
   private nextTask = 0;
   /** Targets the main thread is crawling itself. */
   private hereTargets = 0;
+  private sample: { at: number; elu: EventLoopUtilization } | null = null;
   private host: PoolHost | null = null;
   private failure: Error | null = null;
   private closing = false;
@@ -91,7 +97,10 @@ export class WorkerPool implements MemberTargets {
 
   run(table: TableDeclaration, accountId: string, region: string | null, scope: ScopeKey, here: () => Promise<boolean>): Promise<boolean> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.slots.length === 0) this.start();
+    if (this.slots.length === 0) {
+      if (!this.saturated()) return here();
+      this.start();
+    }
     const slot = this.slots.reduce((best, s) => (s.targets < best.targets ? s : best));
     // The main thread crawls too, as one more worker, while the organization walk (its first
     // job, and the critical path of a large organization) has no requests waiting: with fewer
@@ -106,6 +115,25 @@ export class WorkerPool implements MemberTargets {
       this.tasks.set(id, { resolve, reject, slot });
       this.send(slot, { type: 'target', id, table: table.name, accountId, region, scope });
     });
+  }
+
+  /**
+   * Whether the main thread needs help. With a worker count given, it always does; with `auto`,
+   * once its event loop has been busy more than 85% of the last half second: a crawl the main
+   * thread keeps up with alone (a small organization, low concurrency) never pays for starting
+   * workers, nor for handing requests between threads.
+   */
+  private saturated(): boolean {
+    if (!this.options.adaptive) return true;
+    const now = performance.now();
+    if (this.sample === null) {
+      this.sample = { at: now, elu: performance.eventLoopUtilization() };
+      return false;
+    }
+    if (now - this.sample.at < 500) return false;
+    const elu = performance.eventLoopUtilization(this.sample.elu);
+    this.sample = { at: now, elu: performance.eventLoopUtilization() };
+    return elu.utilization > 0.85;
   }
 
   /** Stops the workers (after the crawl, or when it failed). */
