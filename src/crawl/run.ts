@@ -176,6 +176,8 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
     try {
       outcome = await crawl({ params, chain, clients, scheduler, workers, store, tables, logger, shard: options.shard ?? null, caller, progress });
     } catch (error) {
+      // Workers still crawling must not write into the run being closed.
+      await workers?.abort();
       store.finishRun('failed');
       throw error;
     } finally {

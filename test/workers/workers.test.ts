@@ -169,6 +169,35 @@ describe('crawl workers', () => {
     expect(readdirSync(params.output_dir)).not.toContain('csv');
   });
 
+  it('stop their workers and drop what they still send when the run fails in the middle (no crash after the store is closed)', async () => {
+    const sim = await startSimulator({ ...ORG, accounts: 30 });
+    running.push(sim);
+    // Mid-crawl, every token is refused as expired and STS refuses every AssumeRole: no
+    // renewal can succeed, which stops the run while the workers are still crawling.
+    const params = parametersFor(sim, { workers: 2, concurrency: 16, regions: ['us-east-1', 'eu-west-1'] });
+    const arm = setInterval(() => {
+      if (sim.counters().requests > 300) {
+        sim.faults.deny = [{ service: 'sts', operation: 'AssumeRole' }];
+        sim.faults.expireNextRequests = 1_000_000;
+        clearInterval(arm);
+      }
+    }, 2);
+    const failure = await runInventory({ params, logger: collectLogs().logger, progress: 'none', workerEntry }).then(
+      () => null,
+      (e: unknown) => e as { kind?: string },
+    );
+    clearInterval(arm);
+    expect(failure?.kind).toBe('auth');
+    // Late messages from the stopped workers would have thrown here (vitest fails on uncaught errors).
+    await new Promise((r) => setTimeout(r, 300));
+    const db = new Database(path.join(params.output_dir, 'inventory.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('select status from runs').all()).toEqual([{ status: 'failed' }]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('auto: one thread per core — the main thread and cores − 1 workers, at most 8', () => {
     expect(resolveWorkerCount('auto', 1)).toBe(0);
     expect(resolveWorkerCount('auto', 2)).toBe(1);

@@ -68,7 +68,7 @@ function flush(): void {
   sent.retries = s.retries;
   sent.throttled = s.throttled;
   sent.expiredRenewals = s.expiredRenewals;
-  if (ops.length === 0 && delta.requests === 0 && delta.retries === 0) return;
+  if (ops.length === 0 && delta.requests === 0 && delta.retries === 0 && delta.throttled === 0 && delta.expiredRenewals === 0) return;
   const batch = ops;
   ops = [];
   post({ type: 'ops', ops: batch, stats: delta });

@@ -56,6 +56,9 @@ export interface WireError {
   field?: string;
   awsCode?: string;
   httpStatusCode?: number;
+  /** Node's system error code (ECONNRESET …), which decides that a failure is transient. */
+  code?: string;
+  throttling?: boolean;
 }
 
 export function toWireCredentials(c: AwsCredentialIdentity): WireCredentials {
@@ -87,12 +90,21 @@ export function toWireError(error: unknown): WireError {
       ...(error.awsCode !== undefined ? { awsCode: error.awsCode } : {}),
     };
   }
-  const e = (error !== null && typeof error === 'object' ? error : {}) as { name?: unknown; message?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } };
+  const e = (error !== null && typeof error === 'object' ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+    Code?: unknown;
+    code?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: { throttling?: boolean };
+  };
   const name = typeof e.Code === 'string' && e.Code !== '' ? e.Code : typeof e.name === 'string' ? e.name : 'Error';
   return {
     name,
     message: typeof e.message === 'string' ? e.message : String(error),
     ...(e.$metadata?.httpStatusCode !== undefined ? { httpStatusCode: e.$metadata.httpStatusCode } : {}),
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(e.$retryable?.throttling === true ? { throttling: true } : {}),
   };
 }
 
@@ -108,5 +120,7 @@ export function fromWireError(wire: WireError): Error {
   const error = new Error(wire.message);
   error.name = wire.name;
   if (wire.httpStatusCode !== undefined) Object.assign(error, { $metadata: { httpStatusCode: wire.httpStatusCode } });
+  if (wire.code !== undefined) Object.assign(error, { code: wire.code });
+  if (wire.throttling === true) Object.assign(error, { $retryable: { throttling: true } });
   return error;
 }

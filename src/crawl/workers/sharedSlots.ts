@@ -9,6 +9,8 @@ export class SharedSlots {
   /** This thread's sleepers, and the handle that keeps its event loop alive while there are any. */
   private localSleepers = 0;
   private keepAlive: NodeJS.Timeout | null = null;
+  /** Slots this thread holds now. */
+  private held = 0;
 
   constructor(
     readonly buffer: SharedArrayBuffer,
@@ -32,7 +34,10 @@ export class SharedSlots {
     for (;;) {
       const used = Atomics.load(this.cells, 0);
       if (used < this.size) {
-        if (Atomics.compareExchange(this.cells, 0, used, used + 1) === used) return;
+        if (Atomics.compareExchange(this.cells, 0, used, used + 1) === used) {
+          this.held += 1;
+          return;
+        }
         continue;
       }
       // Sleeps only while the counter still reads `used`: a release in between returns at once.
@@ -54,9 +59,19 @@ export class SharedSlots {
   }
 
   release(): void {
+    this.held -= 1;
     Atomics.sub(this.cells, 0, 1);
     // A notify crosses threads and costs tens of microseconds: only when someone sleeps.
     if (Atomics.load(this.cells, 1) > 0) Atomics.notify(this.cells, 0, 1);
+  }
+
+  /**
+   * After every other thread using these slots has been stopped: what they held is free again.
+   * Only this thread's own holdings stay counted, and every sleeper is woken.
+   */
+  reclaim(): void {
+    Atomics.store(this.cells, 0, this.held);
+    Atomics.notify(this.cells, 0);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {

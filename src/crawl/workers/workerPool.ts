@@ -72,6 +72,7 @@ export function defaultWorkerEntry(): URL {
 interface Slot {
   worker: Worker;
   targets: number;
+  exited: boolean;
 }
 
 export class WorkerPool implements MemberTargets {
@@ -85,6 +86,7 @@ export class WorkerPool implements MemberTargets {
   private host: PoolHost | null = null;
   private failure: Error | null = null;
   private closing = false;
+  private aborted = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.tables = new Map(options.tables.map((t) => [t.name, t]));
@@ -136,10 +138,18 @@ export class WorkerPool implements MemberTargets {
     return elu.utilization > 0.85;
   }
 
-  /** Stops the workers (after the crawl, or when it failed). */
+  /**
+   * Stops the workers after the crawl. A crawl that ended normally left them nothing to do: they
+   * flush and exit. After a failure they are stopped at once (`abort`).
+   */
   async close(): Promise<void> {
+    if (this.failure !== null || this.aborted) {
+      await this.abort();
+      return;
+    }
     this.closing = true;
-    const exits = this.slots.map(
+    const live = this.slots.filter((s) => !s.exited);
+    const exits = live.map(
       (s) =>
         new Promise<void>((resolve) => {
           s.worker.once('exit', () => resolve());
@@ -147,10 +157,30 @@ export class WorkerPool implements MemberTargets {
         }),
     );
     // A worker that does not stop by itself within a few seconds is stopped.
-    const timer = setTimeout(() => void Promise.all(this.slots.map((s) => s.worker.terminate())), 5000);
-    await Promise.all(exits);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)));
+    await Promise.race([Promise.all(exits), late]);
     clearTimeout(timer);
+    await Promise.all(live.map((s) => s.worker.terminate()));
     this.slots.length = 0;
+  }
+
+  /**
+   * Stops the workers now, when the run has failed: nothing they send is applied any more (the
+   * store may be closed), their targets are dropped, and the shared slots they held are given
+   * back to this thread's requests.
+   */
+  async abort(): Promise<void> {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.closing = true;
+    this.host = null;
+    const error = this.failure ?? new InventoryError('internal', 'the crawl stopped');
+    for (const task of this.tasks.values()) task.reject(error);
+    this.tasks.clear();
+    await Promise.all(this.slots.map((s) => (s.exited ? undefined : s.worker.terminate())));
+    this.slots.length = 0;
+    this.options.slots.reclaim();
   }
 
   private start(): void {
@@ -172,10 +202,11 @@ export class WorkerPool implements MemberTargets {
     };
     for (let i = 0; i < count; i++) {
       const worker = new Worker(entry, { workerData: init, env: process.env });
-      const slot: Slot = { worker, targets: 0 };
+      const slot: Slot = { worker, targets: 0, exited: false };
       worker.on('message', (message: FromWorker) => this.receive(slot, message));
       worker.on('error', (error) => this.fail(new InventoryError('internal', `a crawl worker failed: ${error.message}`, { cause: error })));
       worker.on('exit', (code) => {
+        slot.exited = true;
         if (!this.closing) this.fail(new InventoryError('internal', `a crawl worker stopped unexpectedly (exit code ${code})`));
       });
       this.slots.push(slot);
@@ -185,14 +216,19 @@ export class WorkerPool implements MemberTargets {
 
   private receive(slot: Slot, message: FromWorker): void {
     const host = this.host;
-    if (host === null) return;
+    // After a failure the store may be closed: what the workers still send is dropped.
+    if (host === null || this.failure !== null) return;
     switch (message.type) {
       case 'ops':
         this.options.scheduler.absorb(message.stats);
-        for (const op of message.ops) {
-          if (op.op === 'upsert') host.upsert(this.table(op.table), op.row, op.unknownColumns);
-          else if (op.op === 'complete') host.completeScope(this.table(op.table), op.scope);
-          else host.recordErrorRow(op.row);
+        try {
+          for (const op of message.ops) {
+            if (op.op === 'upsert') host.upsert(this.table(op.table), op.row, op.unknownColumns);
+            else if (op.op === 'complete') host.completeScope(this.table(op.table), op.scope);
+            else host.recordErrorRow(op.row);
+          }
+        } catch (error) {
+          this.fail(error instanceof Error ? error : new Error(String(error)));
         }
         break;
       case 'done':
