@@ -29,8 +29,13 @@ export interface RefreshingProvider extends AwsCredentialIdentityProvider {
   peek(): AwsCredentialIdentity | undefined;
 }
 
+/** Why a fetch is made: absent for a renewal in the window, set after a refusal as expired. */
+export interface ForcedFetch {
+  stale?: AwsCredentialIdentity;
+}
+
 export function refreshingProvider(
-  fetch: () => Promise<AwsCredentialIdentity>,
+  fetch: (forced?: ForcedFetch) => Promise<AwsCredentialIdentity>,
   options: RefreshingProviderOptions,
 ): RefreshingProvider {
   const now = options.now ?? Date.now;
@@ -39,10 +44,10 @@ export function refreshingProvider(
   let pending: Promise<AwsCredentialIdentity> | undefined;
   let fetches = 0;
 
-  const renew = (): Promise<AwsCredentialIdentity> => {
+  const renew = (forced?: ForcedFetch): Promise<AwsCredentialIdentity> => {
     if (!pending) {
       fetches += 1;
-      pending = fetch()
+      pending = fetch(forced)
         .then((credentials) => {
           current = credentials;
           return credentials;
@@ -65,7 +70,7 @@ export function refreshingProvider(
     forceRefresh: async (stale?: AwsCredentialIdentity) => {
       if (pending) return pending;
       if (stale !== undefined && current !== undefined && current.accessKeyId !== stale.accessKeyId) return current;
-      return renew();
+      return renew(stale !== undefined ? { stale } : {});
     },
     fetches: 0,
     peek: () => current,

@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ClientFactory } from '../../aws/clientFactory.js';
 import { defaultRequestHandler } from '../../aws/httpHandler.js';
+import { refreshingProvider } from '../../auth/refreshingProvider.js';
 import type { RefreshingProvider } from '../../auth/refreshingProvider.js';
 import { createLogger } from '../../log/logger.js';
 import { TABLES } from '../../tables/index.js';
@@ -106,34 +107,20 @@ function askMain(accountId: string, force: boolean, stale: AwsCredentialIdentity
   });
 }
 
-const windowMs = params.credential_refresh_window_seconds * 1000;
 const providers = new Map<string, RefreshingProvider>();
-/** The account's credentials as the main thread's provider hands them out, renewed in the same window. */
+/**
+ * The account's credentials as the main thread's provider hands them out, renewed in the same
+ * window; a renewal forced by ExpiredToken asks the main thread to force one too.
+ */
 function remoteProvider(accountId: string): RefreshingProvider {
   let provider = providers.get(accountId);
-  if (provider) return provider;
-  let current: AwsCredentialIdentity | undefined;
-  let pending: Promise<AwsCredentialIdentity> | undefined;
-  let fetches = 0;
-  const ask = (force: boolean, stale: AwsCredentialIdentity | null) => {
-    if (!pending) {
-      fetches += 1;
-      pending = askMain(accountId, force, stale)
-        .then((c) => (current = c))
-        .finally(() => (pending = undefined));
-    }
-    return pending;
-  };
-  const fresh = (c: AwsCredentialIdentity | undefined): c is AwsCredentialIdentity => c !== undefined && (c.expiration === undefined || c.expiration.getTime() - Date.now() > windowMs);
-  provider = Object.assign(async () => (fresh(current) ? current : ask(false, null)), {
-    memoized: true as const,
-    label: `account ${accountId}`,
-    forceRefresh: (stale?: AwsCredentialIdentity) => ask(true, stale ?? null),
-    fetches: 0,
-    peek: () => current,
-  });
-  Object.defineProperty(provider, 'fetches', { get: () => fetches, enumerable: true });
-  providers.set(accountId, provider);
+  if (!provider) {
+    provider = refreshingProvider((forced) => askMain(accountId, forced !== undefined, forced?.stale ?? null), {
+      refreshWindowSeconds: params.credential_refresh_window_seconds,
+      label: `account ${accountId}`,
+    });
+    providers.set(accountId, provider);
+  }
   return provider;
 }
 
