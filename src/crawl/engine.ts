@@ -25,7 +25,7 @@ import { OrganizationWalk, pages } from './organizationWalk.js';
 import type { CallMeta } from './scheduler.js';
 import type { Scheduler } from './scheduler.js';
 import type { Row, TableDeclaration } from './table.js';
-import { ErrorRows, TableRunner, classified, maxPendingItemsFor, targetContext, unwrap } from './tableRunner.js';
+import { ErrorRows, TableRunner, classified, targetContext, unwrap } from './tableRunner.js';
 import type { PoolHost } from './workers/workerPool.js';
 import type { ErrorMeta, RunnerSink } from './tableRunner.js';
 
@@ -130,13 +130,11 @@ class Crawl implements RunnerSink, PoolHost {
   private errorCount = 0;
   private walk!: OrganizationWalk;
   private callerAccountId = '';
-  private readonly maxPendingItems: number;
 
   constructor(private readonly env: CrawlEnvironment) {
     this.params = env.params;
     this.progress = env.progress ?? { startedAt: Date.now(), accountsTotal: 0, accountsDone: 0, errors: 0, rows: 0 };
-    this.maxPendingItems = maxPendingItemsFor(env.params);
-    this.runner = new TableRunner(this, this.maxPendingItems, env.params.region, () => env.scheduler.admit());
+    this.runner = new TableRunner(this, env.params, () => env.scheduler.admit());
   }
 
   async run(): Promise<CrawlOutcome> {

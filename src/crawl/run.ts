@@ -34,7 +34,6 @@ import type { CallerIdentity, CrawlOutcome, CrawlProgress, Shard } from './engin
 import { authenticate, crawl } from './engine.js';
 import { progressReporter } from './progress.js';
 import { Scheduler, reservedSlots } from './scheduler.js';
-import { maxPendingItemsFor } from './tableRunner.js';
 import { SharedSlots } from './workers/sharedSlots.js';
 import { WorkerPool, resolveWorkerCount } from './workers/workerPool.js';
 
@@ -121,7 +120,6 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
           scheduler,
           logger,
           partition: chain.partition,
-          maxPendingItems: maxPendingItemsFor(params),
           tables: TABLES,
           adaptive: params.workers === 'auto',
           ...(options.workerEntry ? { entry: options.workerEntry } : {}),

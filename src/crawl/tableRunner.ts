@@ -30,21 +30,21 @@ export interface RunnerSink {
   recordError(error: unknown, fallback: ErrorMeta): ClassifiedError;
 }
 
-/** Items of one target enriched at once: enough to keep `concurrency` requests busy. */
-export function maxPendingItemsFor(params: { concurrency: number }): number {
-  return Math.max(8, params.concurrency * 2);
-}
-
 export class TableRunner {
+  /** Items of one target enriched at once: enough to keep `concurrency` requests busy. */
+  private readonly maxPendingItems: number;
+  /** The run's home region, for error rows of targets without a region. */
+  private readonly homeRegion: string;
+
   constructor(
     private readonly sink: RunnerSink,
-    /** Items of one target enriched at once. */
-    private readonly maxPendingItems: number,
-    /** The run's home region, for error rows of targets without a region. */
-    private readonly homeRegion: string,
+    params: { concurrency: number; region: string },
     /** Resolves when the scheduler can take more requests (`Scheduler.admit`). */
     private readonly admit: () => Promise<void> = () => Promise.resolve(),
-  ) {}
+  ) {
+    this.maxPendingItems = Math.max(8, params.concurrency * 2);
+    this.homeRegion = params.region;
+  }
 
   /** Lists a target's items and enriches them; resolves with whether the slice is complete. */
   async run(table: TableDeclaration, ctx: TargetContext, scope: ScopeKey): Promise<boolean> {

@@ -94,7 +94,7 @@ const sink: RunnerSink = {
     return classified;
   },
 };
-const runner = new TableRunner(sink, init.maxPendingItems, params.region, () => scheduler.admit());
+const runner = new TableRunner(sink, params, () => scheduler.admit());
 
 /** Credentials asked of the main thread, one request per account at a time. */
 let nextRequest = 0;

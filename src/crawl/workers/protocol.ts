@@ -17,7 +17,6 @@ export interface WorkerInit {
   params: Parameters;
   slots: SharedArrayBuffer;
   slotCount: number;
-  maxPendingItems: number;
   partition: string;
 }
 

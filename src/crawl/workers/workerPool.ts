@@ -46,7 +46,6 @@ export interface WorkerPoolOptions {
   scheduler: Scheduler;
   logger: Logger;
   partition: string;
-  maxPendingItems: number;
   tables: readonly TableDeclaration[];
   /** The worker's module; the built `crawlWorker.js` beside this file by default. */
   entry?: URL;
@@ -197,7 +196,6 @@ export class WorkerPool implements MemberTargets {
       params: safe as unknown as Parameters,
       slots: this.options.slots.buffer,
       slotCount: this.options.slots.size,
-      maxPendingItems: this.options.maxPendingItems,
       partition: this.options.partition,
     };
     for (let i = 0; i < count; i++) {
