@@ -93,17 +93,7 @@ export async function acquireLock(outputDir: string, options: AcquireLockOptions
   }
 
   for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, content);
-      } finally {
-        closeSync(fd);
-      }
-      break;
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw storageError(error, path, 'create the lock file');
-    }
+    if (createComplete(path, content, me.pid)) break;
     const text = readLockText(path);
     if (text === null) continue;
     const holder = parseHolder(text);
@@ -118,6 +108,56 @@ export async function acquireLock(outputDir: string, options: AcquireLockOptions
     options.logger?.warn({ lock: path, stale: holder }, `Took over a stale lock: pid ${holder.pid} on ${holder.host} (started ${holder.startedAt}) is no longer running.`);
   }
   return holdLock(path, me, content);
+}
+
+/**
+ * Creates the lock file with its content in one step: the content is written to a file of this
+ * process's own, which is then hard-linked to the lock's name (the link fails if the lock
+ * exists). A lock file created empty and written afterwards could be read, empty, by a second
+ * run in between, and reported as a lock that does not say who holds it. False when the lock
+ * exists.
+ */
+function createComplete(path: string, content: string, pid: number): boolean {
+  const own = `${path}.${pid}.${process.hrtime.bigint()}`;
+  try {
+    const fd = openSync(own, 'wx', 0o644);
+    try {
+      writeSync(fd, content);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    rmSync(own, { force: true });
+    throw storageError(error, path, 'create the lock file');
+  }
+  try {
+    linkSync(own, path);
+    return true;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: create the lock directly (exclusively), then write it.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return createThenWrite(path, content);
+    throw storageError(error, path, 'create the lock file');
+  } finally {
+    rmSync(own, { force: true });
+  }
+}
+
+function createThenWrite(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw storageError(error, path, 'create the lock file');
+  }
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
 }
 
 /**
