@@ -1,10 +1,9 @@
 /**
  * SDK clients for the crawl: one per service and region for the whole run, whatever the
- * account. Each call signs with the credentials it is sent with: the client's credential
- * provider reads them from the call's async context, so a thousand member accounts share a
- * handful of clients instead of building seven each (a client costs about half a millisecond of
- * CPU to build and more to resolve its first request of each operation — in a 2,000-account
- * crawl that was a third of the CPU).
+ * account. Each call signs with the credentials it is sent with (see `perCallSigning`), so a
+ * thousand member accounts share a handful of clients instead of building seven each (a client
+ * costs about half a millisecond of CPU to build and more to resolve its first request of each
+ * operation — in a 2,000-account crawl that was a third of the CPU).
  *
  * All clients share one keep-alive HTTP handler, have the SDK's own retries off (the scheduler
  * retries, so attempts do not multiply) and do not follow S3 region redirects (every bucket call
@@ -15,7 +14,6 @@
  * (see `trim`): measured on 10,000 calls against the simulator, SQS fell from about 1.10 to
  * 0.90 ms of CPU per call and S3 from 1.50 to 1.35.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { AccountClient } from '@aws-sdk/client-account';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -36,25 +34,13 @@ export type SigningClient<C extends AnyClient> = Pick<C, 'send'>;
 
 export class ClientFactory {
   private readonly clients = new Map<string, AnyClient>();
-  private readonly callCredentials = new AsyncLocalStorage<AwsCredentialIdentityProvider>();
-  /** The one provider every shared client has: the credentials of the call being signed. */
-  private readonly dispatch: AwsCredentialIdentityProvider & { memoized: true };
+  /** The credentials each command was sent with (a command object is sent by one caller at a time). */
+  private readonly callCredentials = new WeakMap<object, AwsCredentialIdentityProvider>();
 
   constructor(
     private readonly params: Parameters,
     private readonly requestHandler: HttpHandler,
-  ) {
-    const store = this.callCredentials;
-    // `memoized` keeps the SDK from caching one account's credentials for every call.
-    this.dispatch = Object.assign(
-      async (): Promise<AwsCredentialIdentity> => {
-        const provider = store.getStore();
-        if (provider === undefined) throw new Error('a shared client was called outside ClientFactory.send: no credentials for this call');
-        return provider();
-      },
-      { memoized: true as const },
-    );
-  }
+  ) {}
 
   organizations(credentials: AwsCredentialIdentityProvider): SigningClient<OrganizationsClient> {
     // Organizations is a global service with its endpoint in the partition's home region.
@@ -81,15 +67,21 @@ export class ClientFactory {
   }
 
   private signing<C extends AnyClient>(credentials: AwsCredentialIdentityProvider, client: C): SigningClient<C> {
-    const send = client.send.bind(client) as (...args: unknown[]) => unknown;
-    return { send: ((...args: unknown[]) => this.callCredentials.run(credentials, () => send(...args))) as C['send'] };
+    const send = client.send.bind(client) as (command: object, ...rest: unknown[]) => unknown;
+    const calls = this.callCredentials;
+    return {
+      send: ((command: object, ...rest: unknown[]) => {
+        calls.set(command, credentials);
+        return send(command, ...rest);
+      }) as C['send'],
+    };
   }
 
   private config(service: ServiceName, region: string) {
     const endpoint = endpointFor(this.params, service);
     return {
       region,
-      credentials: this.dispatch,
+      credentials: NO_CLIENT_CREDENTIALS,
       requestHandler: this.requestHandler,
       maxAttempts: 1,
       // Resolve each operation's middleware stack once per client instead of on every send.
@@ -104,14 +96,119 @@ export class ClientFactory {
     if (!client) {
       client = make();
       trim(client);
+      perCallSigning(client, this.callCredentials);
+      fastConfig(client);
       this.clients.set(key, client);
     }
     return client as C;
   }
 }
 
-/** The names of the SDK middleware `trim` takes out; a test checks that the SDK still has them. */
-export const TRIMMED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware'] as const;
+/**
+ * A shared client's own credentials: none that can sign. Each request is signed with the
+ * credentials its call was sent with (`perCallSigning`); were that ever bypassed, AWS would
+ * refuse an empty key rather than a call going out under another account's name.
+ */
+const NO_CLIENT_CREDENTIALS = Object.assign(async (): Promise<AwsCredentialIdentity> => ({ accessKeyId: '', secretAccessKey: '' }), { memoized: true as const });
+
+/**
+ * Signs each request with the credentials its call was sent with.
+ *
+ * The SDK's SigV4 signer takes credentials from the provider it was built with, not from the
+ * identity its middleware resolved, so per-call credentials need two pieces:
+ * - the first middleware of the stack receives the command itself (the handler context is no
+ *   help: with `cacheMiddleware` it is shared by every call of an operation) and passes the
+ *   provider the command was sent with down the stack in the call's arguments; a middleware just
+ *   before `httpSigningMiddleware` resolves it and ties the credentials to the request about to
+ *   be signed;
+ * - the client's signer factory (already reused per signing scope by `trim`) hands out a signer
+ *   that signs each request with the credentials tied to it: the SDK's signer with its credential
+ *   provider overridden for that one request (an object inheriting from the SDK's signer).
+ * An async context per call would do the same with less code, but it turns on promise hooks for
+ * every promise of the process: about 5% of a large crawl's CPU.
+ */
+function perCallSigning(client: AnyClient, calls: WeakMap<object, AwsCredentialIdentityProvider>): void {
+  const requestCredentials = new WeakMap<object, AwsCredentialIdentity>();
+  const stack = client.middlewareStack as unknown as {
+    add(mw: unknown, options: { step: 'initialize'; priority: 'high'; name: string }): void;
+    addRelativeTo(mw: unknown, options: { relation: 'before'; toMiddleware: string; name: string }): void;
+  };
+  stack.add(
+    (next: (args: object) => Promise<unknown>) => (command: object) => {
+      const provider = calls.get(command);
+      if (provider === undefined) return Promise.reject(new Error('a shared client was called outside ClientFactory: no credentials for this call'));
+      return next({ ...command, [CALL_CREDENTIALS]: provider });
+    },
+    { step: 'initialize', priority: 'high', name: 'perCallCredentialsMiddleware' },
+  );
+  stack.addRelativeTo(
+    (next: (args: CallArgs) => Promise<unknown>) => async (args: CallArgs) => {
+      const provider = args[CALL_CREDENTIALS];
+      if (provider === undefined) throw new Error('the credentials of this call were lost on the way to the signer (an SDK middleware rebuilt the call arguments)');
+      requestCredentials.set(args.request, await provider());
+      return next(args);
+    },
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'perRequestCredentialsMiddleware' },
+  );
+  const config = client.config as unknown as { signer?: (authScheme?: SignerScheme) => Promise<RequestSigner> };
+  const make = config.signer;
+  if (typeof make !== 'function') throw new Error('this SDK version has no signer factory in its client configuration: per-call signing cannot work');
+  config.signer = async (authScheme?: SignerScheme) => {
+    const sdkSigner = await make(authScheme);
+    return {
+      sign: (request: object, options: unknown) => {
+        const credentials = requestCredentials.get(request);
+        if (credentials === undefined) return Promise.reject(new Error('a request reached the signer without the credentials of its call'));
+        return withCredentials(sdkSigner, credentials).sign(request, options);
+      },
+    };
+  };
+}
+
+interface RequestSigner {
+  sign(request: object, options: unknown): Promise<unknown>;
+}
+
+/**
+ * The SDK's signer, signing with the given credentials: `SignatureV4` reads them from its
+ * `credentialProvider`; S3's multi-region signer delegates SigV4 to the `SignatureV4` in its
+ * `sigv4Signer`. Anything else is refused rather than signed with the wrong credentials.
+ */
+function withCredentials(signer: RequestSigner, credentials: AwsCredentialIdentity): RequestSigner {
+  const fields = signer as unknown as { credentialProvider?: unknown; sigv4Signer?: RequestSigner };
+  if (typeof fields.credentialProvider === 'function') {
+    return Object.assign(Object.create(signer) as RequestSigner, { credentialProvider: () => Promise.resolve(credentials) });
+  }
+  if (fields.sigv4Signer !== undefined) {
+    return Object.assign(Object.create(signer) as RequestSigner, { sigv4Signer: withCredentials(fields.sigv4Signer, credentials) });
+  }
+  throw new Error("the SDK's signer has neither a credential provider nor a SigV4 signer: per-call signing cannot work with this SDK version");
+}
+
+const CALL_CREDENTIALS = Symbol('call credentials');
+interface CallArgs {
+  request: object;
+  [CALL_CREDENTIALS]?: AwsCredentialIdentityProvider;
+}
+
+/**
+ * The SDK's resolved client configuration is a dictionary-mode object (it is built by deleting
+ * and redefining properties), and three middlewares copy all of it on every request
+ * (`{ ...config }` for endpoint resolution, serialization and deserialization): 12–19 µs each.
+ * A copy with the same property descriptors is an ordinary fast object (about 1 µs to copy); its
+ * accessors (the credentials) are the original's. The middlewares the client added when it was
+ * built keep the original; the per-operation ones (endpoint, serialization) are resolved from
+ * `client.config` at the first send and get the copy. The copy is made after every change this
+ * factory makes to the configuration, and the only later change, the signer's clock-skew
+ * correction, is both written and read through the original.
+ */
+function fastConfig(client: AnyClient): void {
+  const holder = client as unknown as { config: object };
+  holder.config = Object.defineProperties({}, Object.getOwnPropertyDescriptors(holder.config));
+}
+
+/** The names of the SDK middleware `trim` takes out or replaces; a test checks that the SDK still has them. */
+export const TRIMMED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware', 'retryMiddleware', 'httpSigningMiddleware'] as const;
 
 /**
  * Takes per-request work this tool does not need out of a client, without changing what is sent
@@ -123,6 +220,9 @@ export const TRIMMED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware']
  * - the SigV4 signer: the SDK builds a new one (copying the whole client configuration) for every
  *   request; the SDK's own signer factory is kept and its signer reused per signing region and
  *   service.
+ * - `retryMiddleware`: with the SDK's retries off (the scheduler retries) it still builds a
+ *   retry token and an invocation id for every request; it is replaced by a pass-through of the
+ *   same name (the signing middleware is placed relative to it).
  * A middleware name the SDK no longer has is skipped: the client still works, only slower.
  */
 function trim(client: AnyClient): void {
@@ -131,6 +231,9 @@ function trim(client: AnyClient): void {
     add(mw: unknown, options: { step: string; name: string; priority?: string }): void;
   };
   stack.remove('loggerMiddleware');
+  if (stack.remove('retryMiddleware')) {
+    stack.add((next: (args: unknown) => Promise<unknown>) => next, { step: 'finalizeRequest', name: 'retryMiddleware', priority: 'high' });
+  }
   if (stack.remove('getUserAgentMiddleware')) {
     const config = client.config as unknown as { defaultUserAgentProvider: () => Promise<UserAgent> };
     let value: Promise<string> | undefined;
