@@ -1,11 +1,10 @@
 /**
- * Verifies AWS Signature Version 4 on a received request by recomputing it with
- * `@smithy/signature-v4` — the SDK's own signer — over exactly the headers the client signed.
+ * Verifies AWS Signature Version 4 on a received request by recomputing it over exactly the
+ * headers the client signed. `NodeSha256` is node:crypto behind the SDK's checksum interface, for
+ * tests that sign requests by hand.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Hash, Hmac } from 'node:crypto';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
 import type { SimRequest } from './http.js';
 
@@ -61,70 +60,107 @@ export class NodeSha256 implements Checksum {
   }
 }
 
-/** Signers cached per key and scope, so that the SDK signer's signing-key cache does its work. */
+/**
+ * Recomputes a request's signature as AWS does (the canonical request of the SigV4
+ * specification, over exactly the headers the client signed) with node:crypto. The signing key is
+ * derived once per key, day, region and service. This is an implementation of its own, not the
+ * SDK's signer run backwards, so a request the SDK signs wrongly is refused here as AWS would.
+ */
 export class SignatureVerifier {
-  private readonly signers = new Map<string, SignatureV4>();
+  private readonly signingKeys = new Map<string, Buffer>();
 
-  async verify(
+  verify(
     request: SimRequest,
     auth: ParsedAuthorization,
     credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
   ): Promise<boolean> {
-    const signer = this.signerFor(auth, credentials);
-    const amzDate = firstHeader(request.headers['x-amz-date']);
-    if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(auth.date)) return false;
-    const signingDate = new Date(
-      Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15)),
-    );
-    // The signature covers the payload hash the client declares; the body must match it.
-    const declared = firstHeader(request.headers['x-amz-content-sha256']);
-    if (declared !== undefined && /^[0-9a-f]{64}$/.test(declared)) {
-      const actual = request.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex');
-      if (actual !== declared) return false;
-    }
-    const headers: Record<string, string> = {};
-    for (const name of auth.signedHeaders) {
-      const value = request.headers[name];
-      if (value === undefined) return false;
-      headers[name] = Array.isArray(value) ? value.join(',') : value;
-    }
-    const host = firstHeader(request.headers.host) ?? '';
-    const signed = await signer.sign(
-      new HttpRequest({
-        method: request.method,
-        protocol: 'http:',
-        hostname: host.replace(/:\d+$/, ''),
-        path: request.rawPath,
-        query: request.query,
-        headers,
-        body: request.body,
-      }),
-      { signingDate, signingRegion: auth.region, signingService: auth.service, signableHeaders: new Set(auth.signedHeaders) },
-    );
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? ''))?.[1];
-    if (!expected) return false;
-    return timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature));
+    return Promise.resolve(this.check(request, auth, credentials));
   }
 
-  private signerFor(auth: ParsedAuthorization, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): SignatureV4 {
-    const key = `${credentials.accessKeyId}/${auth.region}/${auth.service}`;
-    let signer = this.signers.get(key);
-    if (!signer) {
-      if (this.signers.size > 20_000) this.signers.clear();
-      signer = new SignatureV4({
-        service: auth.service,
-        region: auth.region,
-        credentials: { ...credentials },
-        sha256: NodeSha256,
-        // S3 signs the path as sent; every other service encodes it once more.
-        uriEscapePath: auth.service !== 's3',
-        // Only what the client signed is signed here: never add a payload-hash header of our own.
-        applyChecksum: false,
-      });
-      this.signers.set(key, signer);
+  private check(request: SimRequest, auth: ParsedAuthorization, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): boolean {
+    const amzDate = firstHeader(request.headers['x-amz-date']);
+    if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(auth.date)) return false;
+    if (!auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) return false;
+    // Temporary credentials count only with their session token, signed.
+    if (credentials.sessionToken !== undefined) {
+      if (!auth.signedHeaders.includes('x-amz-security-token')) return false;
+      if (firstHeader(request.headers['x-amz-security-token']) !== credentials.sessionToken) return false;
     }
-    return signer;
+    // The signature covers the payload hash the client declares; the body must match it.
+    const bodyHash = () => (request.body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(request.body).digest('hex'));
+    let payloadHash = firstHeader(request.headers['x-amz-content-sha256']);
+    if (payloadHash !== undefined && /^[0-9a-f]{64}$/.test(payloadHash)) {
+      if (bodyHash() !== payloadHash) return false;
+    } else if (payloadHash === undefined) {
+      payloadHash = bodyHash();
+    }
+    const lines: string[] = [];
+    for (const name of [...auth.signedHeaders].sort()) {
+      const value = request.headers[name];
+      if (value === undefined) return false;
+      lines.push(`${name}:${(Array.isArray(value) ? value.join(',') : value).trim().replace(/\s+/g, ' ')}`);
+    }
+    const canonicalRequest = [
+      request.method,
+      // S3 signs the path as sent; every other service encodes it once more.
+      auth.service === 's3' ? request.rawPath : canonicalPath(request.rawPath),
+      canonicalQuery(request.query),
+      lines.join('\n'),
+      '',
+      [...auth.signedHeaders].sort().join(';'),
+      payloadHash,
+    ].join('\n');
+    const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    const expected = createHmac('sha256', this.signingKey(credentials, auth)).update(stringToSign).digest();
+    const given = Buffer.from(auth.signature, 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected);
   }
+
+  private signingKey(credentials: { accessKeyId: string; secretAccessKey: string }, auth: ParsedAuthorization): Buffer {
+    const id = `${credentials.accessKeyId}/${credentials.secretAccessKey}/${auth.date}/${auth.region}/${auth.service}`;
+    let key = this.signingKeys.get(id);
+    if (key === undefined) {
+      if (this.signingKeys.size > 20_000) this.signingKeys.clear();
+      const hmac = (k: Buffer | string, data: string) => createHmac('sha256', k).update(data).digest();
+      key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, auth.date), auth.region), auth.service), 'aws4_request');
+      this.signingKeys.set(id, key);
+    }
+    return key;
+  }
+}
+
+/** RFC 3986 encoding as SigV4 wants it: everything but unreserved characters. */
+function uriEscape(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The path with empty and dot segments removed, encoded once more ('/' kept). */
+function canonicalPath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment.length === 0 || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return uriEscape(normalized).replace(/%2F/g, '/');
+}
+
+/** Query parameters sorted by encoded name, then by encoded value; the signature itself is left out. */
+function canonicalQuery(query: Record<string, string | string[]>): string {
+  const pairs: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (key.toLowerCase() === 'x-amz-signature') continue;
+    const name = uriEscape(key);
+    for (const v of Array.isArray(value) ? value : [value]) pairs.push([name, uriEscape(v)]);
+  }
+  pairs.sort((a, b) => byCodeUnit(a[0], b[0]) || byCodeUnit(a[1], b[1]));
+  return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+}
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
