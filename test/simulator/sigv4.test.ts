@@ -40,13 +40,14 @@ describe('SignatureVerifier', () => {
     expect(await verify(simRequest('GET', '/', {}, { ...headers, authorization: headers.authorization.replace(/1$/, '2') }))).toBe(false);
   });
 
-  it.each([
+  const cases: Array<[string, string, Record<string, string | string[]>]> = [
     ['sqs', '/123456789012/my-queue', {}],
     ['sqs', '/a%20b/./c/../d/', { b: 'x y', a: ['2', '1'], 'a-b': '3', Action: 'ListQueues' }],
     ['s3', '/bucket/key%20with%20spaces', { versioning: '' }],
     ['s3', '/bucket', { 'list-type': '2', prefix: 'a/b*c', 'max-keys': '10' }],
-  ] as const)('agrees with the SDK signer on %s %s', async (service, path, query) => {
-    const request = await signedBySdk(service, path, { ...query });
+  ];
+  it.each(cases)('agrees with the SDK signer on %s %s', async (service, path, query) => {
+    const request = await signedBySdk(service, path, query);
     expect(await verify(request)).toBe(true);
     // The same request with a parameter changed after signing is refused.
     expect(await verify({ ...request, query: { ...request.query, extra: '1' } })).toBe(false);
