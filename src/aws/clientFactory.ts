@@ -153,15 +153,22 @@ function perCallSigning(client: AnyClient, calls: WeakMap<object, AwsCredentialI
   const config = client.config as unknown as { signer?: (authScheme?: SignerScheme) => Promise<RequestSigner> };
   const make = config.signer;
   if (typeof make !== 'function') throw new Error('this SDK version has no signer factory in its client configuration: per-call signing cannot work');
+  // One dispatching signer per SDK signer (the SDK asks for a signer on every request).
+  const dispatching = new WeakMap<RequestSigner, RequestSigner>();
   config.signer = async (authScheme?: SignerScheme) => {
     const sdkSigner = await make(authScheme);
-    return {
-      sign: (request: object, options: unknown) => {
-        const credentials = requestCredentials.get(request);
-        if (credentials === undefined) return Promise.reject(new Error('a request reached the signer without the credentials of its call'));
-        return withCredentials(sdkSigner, credentials).sign(request, options);
-      },
-    };
+    let signer = dispatching.get(sdkSigner);
+    if (signer === undefined) {
+      signer = {
+        sign: (request: object, options: unknown) => {
+          const credentials = requestCredentials.get(request);
+          if (credentials === undefined) return Promise.reject(new Error('a request reached the signer without the credentials of its call'));
+          return withCredentials(sdkSigner, credentials).sign(request, options);
+        },
+      };
+      dispatching.set(sdkSigner, signer);
+    }
+    return signer;
   };
 }
 
