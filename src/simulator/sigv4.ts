@@ -6,6 +6,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Hash, Hmac } from 'node:crypto';
 import type { Checksum, SourceData } from '@smithy/types';
+import { encodeRfc3986 } from '../aws/rfc3986.js';
 import type { SimRequest } from './http.js';
 
 export interface ParsedAuthorization {
@@ -94,8 +95,9 @@ export class SignatureVerifier {
     } else if (payloadHash === undefined) {
       payloadHash = bodyHash();
     }
+    const signedHeaders = [...auth.signedHeaders].sort();
     const lines: string[] = [];
-    for (const name of [...auth.signedHeaders].sort()) {
+    for (const name of signedHeaders) {
       const value = request.headers[name];
       if (value === undefined) return false;
       lines.push(`${name}:${(Array.isArray(value) ? value.join(',') : value).trim().replace(/\s+/g, ' ')}`);
@@ -107,7 +109,7 @@ export class SignatureVerifier {
       canonicalQuery(request.query),
       lines.join('\n'),
       '',
-      [...auth.signedHeaders].sort().join(';'),
+      signedHeaders.join(';'),
       payloadHash,
     ].join('\n');
     const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
@@ -118,7 +120,8 @@ export class SignatureVerifier {
   }
 
   private signingKey(credentials: { accessKeyId: string; secretAccessKey: string }, auth: ParsedAuthorization): Buffer {
-    const id = `${credentials.accessKeyId}/${credentials.secretAccessKey}/${auth.date}/${auth.region}/${auth.service}`;
+    // An access key id has one secret, so the id alone names the key.
+    const id = `${credentials.accessKeyId}/${auth.date}/${auth.region}/${auth.service}`;
     let key = this.signingKeys.get(id);
     if (key === undefined) {
       if (this.signingKeys.size > 20_000) this.signingKeys.clear();
@@ -130,11 +133,6 @@ export class SignatureVerifier {
   }
 }
 
-/** RFC 3986 encoding as SigV4 wants it: everything but unreserved characters. */
-function uriEscape(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
 /** The path with empty and dot segments removed, encoded once more ('/' kept). */
 function canonicalPath(path: string): string {
   const segments: string[] = [];
@@ -144,7 +142,7 @@ function canonicalPath(path: string): string {
     else segments.push(segment);
   }
   const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
-  return uriEscape(normalized).replace(/%2F/g, '/');
+  return encodeRfc3986(normalized).replace(/%2F/g, '/');
 }
 
 /** Query parameters sorted by encoded name, then by encoded value; the signature itself is left out. */
@@ -152,8 +150,8 @@ function canonicalQuery(query: Record<string, string | string[]>): string {
   const pairs: Array<[string, string]> = [];
   for (const [key, value] of Object.entries(query)) {
     if (key.toLowerCase() === 'x-amz-signature') continue;
-    const name = uriEscape(key);
-    for (const v of Array.isArray(value) ? value : [value]) pairs.push([name, uriEscape(v)]);
+    const name = encodeRfc3986(key);
+    for (const v of Array.isArray(value) ? value : [value]) pairs.push([name, encodeRfc3986(v)]);
   }
   pairs.sort((a, b) => byCodeUnit(a[0], b[0]) || byCodeUnit(a[1], b[1]));
   return pairs.map(([name, value]) => `${name}=${value}`).join('&');

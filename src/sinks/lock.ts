@@ -120,15 +120,10 @@ export async function acquireLock(outputDir: string, options: AcquireLockOptions
 function createComplete(path: string, content: string, pid: number): boolean {
   const own = `${path}.${pid}.${process.hrtime.bigint()}`;
   try {
-    const fd = openSync(own, 'wx', 0o644);
-    try {
-      writeSync(fd, content);
-    } finally {
-      closeSync(fd);
-    }
+    if (!createThenWrite(own, content)) throw storageError(Object.assign(new Error(`${own} exists`), { code: 'EEXIST' }), path, 'create the lock file');
   } catch (error) {
     rmSync(own, { force: true });
-    throw storageError(error, path, 'create the lock file');
+    throw error;
   }
   try {
     linkSync(own, path);

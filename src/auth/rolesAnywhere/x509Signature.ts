@@ -8,6 +8,7 @@
 import { createHash, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { RolesAnywhereAlgorithm } from './certificateMaterial.js';
+import { encodeRfc3986 } from '../../aws/rfc3986.js';
 
 export const ROLES_ANYWHERE_SERVICE = 'rolesanywhere';
 
@@ -114,8 +115,4 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-function encodeRfc3986(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
