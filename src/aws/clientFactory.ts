@@ -19,6 +19,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
+import { getSchemaSerdePlugin } from '@smithy/core/schema';
 import { HttpRequest } from '@smithy/protocol-http';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent, UserAgentPair } from '@smithy/types';
@@ -27,15 +28,43 @@ import type { Parameters } from '../parameters/schema.js';
 import type { ServiceName } from './endpoints.js';
 import { endpointFor } from './endpoints.js';
 
+/** TypeScript's `Parameters`, which the parameter file's type shadows here. */
+type Parameters_<F extends (...args: never[]) => unknown> = F extends (...args: infer A) => unknown ? A : never;
+
 type AnyClient = AccountClient | OrganizationsClient | S3Client | SQSClient | STSClient;
 
 /** What callers get: a client's `send`, signing with the credentials it was asked for. */
-export type SigningClient<C extends AnyClient> = Pick<C, 'send'>;
+export type SigningClient<C extends AnyClient> = Pick<C, 'send'> & {
+  /** The same `send`, holding the gate's slot only while the request is on the wire (see `CallGate`). */
+  gated(gate: CallGate): Pick<C, 'send'>;
+};
+
+/**
+ * A concurrency slot that a call takes only for its HTTP exchange: `enter` is awaited just
+ * before the request is signed (after its credentials are resolved: a renewal that has to call
+ * STS itself never waits inside a slot), `exit` is called once the response's body has been read,
+ * before it is parsed. The SDK's CPU work on either side (serialization, endpoint resolution,
+ * parsing) is then outside the slot, so a slot is busy for about the API's latency, not for the
+ * latency plus however long a busy event loop takes to get to the request.
+ *
+ * The body is read into memory, as the SDK's deserializers read it anyway: a gated call must not
+ * be an operation with a streaming output (none of the crawl's are).
+ */
+export interface CallGate {
+  enter(): Promise<void>;
+  exit(): void;
+}
+
+/** What a call was sent with. */
+interface CallSetup {
+  credentials: AwsCredentialIdentityProvider;
+  gate: CallGate | null;
+}
 
 export class ClientFactory {
   private readonly clients = new Map<string, AnyClient>();
-  /** The credentials each command was sent with (a command object is sent by one caller at a time). */
-  private readonly callCredentials = new WeakMap<object, AwsCredentialIdentityProvider>();
+  /** What each command was sent with (a command object is sent by one caller at a time). */
+  private readonly calls = new WeakMap<object, CallSetup>();
 
   constructor(
     private readonly params: Parameters,
@@ -68,13 +97,13 @@ export class ClientFactory {
 
   private signing<C extends AnyClient>(credentials: AwsCredentialIdentityProvider, client: C): SigningClient<C> {
     const send = client.send.bind(client) as (command: object, ...rest: unknown[]) => unknown;
-    const calls = this.callCredentials;
-    return {
-      send: ((command: object, ...rest: unknown[]) => {
-        calls.set(command, credentials);
+    const calls = this.calls;
+    const sending = (gate: CallGate | null) =>
+      ((command: object, ...rest: unknown[]) => {
+        calls.set(command, { credentials, gate });
         return send(command, ...rest);
-      }) as C['send'],
-    };
+      }) as C['send'];
+    return { send: sending(null), gated: (gate) => ({ send: sending(gate) }) };
   }
 
   private config(service: ServiceName, region: string) {
@@ -96,7 +125,7 @@ export class ClientFactory {
     if (!client) {
       client = make();
       trim(client);
-      perCallSigning(client, this.callCredentials);
+      perCallSigning(client, this.calls);
       fastConfig(client);
       this.clients.set(key, client);
     }
@@ -127,28 +156,50 @@ const NO_CLIENT_CREDENTIALS = Object.assign(async (): Promise<AwsCredentialIdent
  * An async context per call would do the same with less code, but it turns on promise hooks for
  * every promise of the process: about 5% of a large crawl's CPU.
  */
-function perCallSigning(client: AnyClient, calls: WeakMap<object, AwsCredentialIdentityProvider>): void {
+function perCallSigning(client: AnyClient, calls: WeakMap<object, CallSetup>): void {
   const requestCredentials = new WeakMap<object, AwsCredentialIdentity>();
   const stack = client.middlewareStack as unknown as {
-    add(mw: unknown, options: { step: 'initialize'; priority: 'high'; name: string }): void;
+    add(mw: unknown, options: { step: 'initialize' | 'deserialize'; priority: 'high' | 'low'; name: string }): void;
     addRelativeTo(mw: unknown, options: { relation: 'before'; toMiddleware: string; name: string }): void;
   };
   stack.add(
     (next: (args: object) => Promise<unknown>) => (command: object) => {
-      const provider = calls.get(command);
-      if (provider === undefined) return Promise.reject(new Error('a shared client was called outside ClientFactory: no credentials for this call'));
-      return next({ ...command, [CALL_CREDENTIALS]: provider });
+      const setup = calls.get(command);
+      if (setup === undefined) return Promise.reject(new Error('a shared client was called outside ClientFactory: no credentials for this call'));
+      return next({ ...command, [CALL]: setup });
     },
     { step: 'initialize', priority: 'high', name: 'perCallCredentialsMiddleware' },
   );
   stack.addRelativeTo(
     (next: (args: CallArgs) => Promise<unknown>) => async (args: CallArgs) => {
-      const provider = args[CALL_CREDENTIALS];
-      if (provider === undefined) throw new Error('the credentials of this call were lost on the way to the signer (an SDK middleware rebuilt the call arguments)');
-      requestCredentials.set(args.request, await provider());
+      const setup = args[CALL];
+      if (setup === undefined) throw new Error('the credentials of this call were lost on the way to the signer (an SDK middleware rebuilt the call arguments)');
+      const credentials = await setup.credentials();
+      if (setup.gate !== null) await setup.gate.enter();
+      requestCredentials.set(args.request, credentials);
       return next(args);
     },
     { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'perRequestCredentialsMiddleware' },
+  );
+  // The innermost middleware: the gate's slot is given back once the body has been read.
+  const collect = (client.config as unknown as { streamCollector: (body: unknown) => Promise<Uint8Array> }).streamCollector;
+  stack.add(
+    (next: (args: CallArgs) => Promise<{ response: unknown }>) => async (args: CallArgs) => {
+      const gate = args[CALL]?.gate ?? null;
+      if (gate === null) return next(args);
+      let out: { response: unknown };
+      try {
+        out = await next(args);
+        const response = out.response as { body?: unknown } | undefined;
+        if (response?.body !== undefined && !(response.body instanceof Uint8Array)) response.body = await collect(response.body);
+      } finally {
+        gate.exit();
+      }
+      // Parsing waits until the other responses that have arrived have given back their slots.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'callGateExitMiddleware' },
   );
   const config = client.config as unknown as { signer?: (authScheme?: SignerScheme) => Promise<RequestSigner> };
   const make = config.signer;
@@ -192,10 +243,10 @@ function withCredentials(signer: RequestSigner, credentials: AwsCredentialIdenti
   throw new Error("the SDK's signer has neither a credential provider nor a SigV4 signer: per-call signing cannot work with this SDK version");
 }
 
-const CALL_CREDENTIALS = Symbol('call credentials');
+const CALL = Symbol('call setup');
 interface CallArgs {
   request: object;
-  [CALL_CREDENTIALS]?: AwsCredentialIdentityProvider;
+  [CALL]?: CallSetup;
 }
 
 /**
@@ -203,19 +254,28 @@ interface CallArgs {
  * and redefining properties), and three middlewares copy all of it on every request
  * (`{ ...config }` for endpoint resolution, serialization and deserialization): 12–19 µs each.
  * A copy with the same property descriptors is an ordinary fast object (about 1 µs to copy); its
- * accessors (the credentials) are the original's. The middlewares the client added when it was
- * built keep the original; the per-operation ones (endpoint, serialization) are resolved from
- * `client.config` at the first send and get the copy. The copy is made after every change this
- * factory makes to the configuration, and the only later change, the signer's clock-skew
- * correction, is both written and read through the original.
+ * accessors (the credentials) are the original's. The per-operation middlewares (endpoint
+ * resolution) are resolved from `client.config` at the first send and get the copy; the
+ * serialization and deserialization middlewares were added by the client's constructor with the
+ * original, so they are replaced by the same SDK middlewares built with the copy (in a
+ * 30,000-request crawl those two spreads alone were about 7% of the crawl's CPU). The copy is
+ * made after every change this factory makes to the configuration, and the only later change,
+ * the signer's clock-skew correction, is both written and read through the original.
  */
 function fastConfig(client: AnyClient): void {
   const holder = client as unknown as { config: object };
-  holder.config = Object.defineProperties({}, Object.getOwnPropertyDescriptors(holder.config));
+  const fast = Object.defineProperties({}, Object.getOwnPropertyDescriptors(holder.config));
+  holder.config = fast;
+  const stack = client.middlewareStack as unknown as { remove(name: string): boolean; use(plugin: unknown): void };
+  // Both or neither: a stack without one of them is left as the SDK built it.
+  if (stack.remove('serializerMiddleware')) {
+    stack.remove('deserializerMiddleware');
+    stack.use(getSchemaSerdePlugin(fast as Parameters_<typeof getSchemaSerdePlugin>[0]));
+  }
 }
 
 /** The names of the SDK middleware `trim` takes out or replaces; a test checks that the SDK still has them. */
-export const TRIMMED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware', 'retryMiddleware', 'httpSigningMiddleware'] as const;
+export const TRIMMED_MIDDLEWARE = ['loggerMiddleware', 'getUserAgentMiddleware', 'retryMiddleware', 'httpSigningMiddleware', 'serializerMiddleware', 'deserializerMiddleware'] as const;
 
 /**
  * Takes per-request work this tool does not need out of a client, without changing what is sent

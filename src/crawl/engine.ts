@@ -67,6 +67,8 @@ export interface CrawlEnvironment {
 export interface MemberTargets {
   attach(host: PoolHost): void;
   run(table: TableDeclaration, accountId: string, region: string | null, scope: ScopeKey, here: () => Promise<boolean>): Promise<boolean>;
+  /** Every account has been found (or the walk failed): the main thread is free to crawl members too. */
+  walkDone(): void;
 }
 
 export interface CallerIdentity {
@@ -170,6 +172,10 @@ class Crawl implements RunnerSink, PoolHost {
         work.push(this.runTable(table, orgContext, {}));
       }
     }
+    // Once nothing more will be asked of Organizations, its reserved slots serve the member crawl.
+    const organizationWork: Promise<unknown>[] = [...work];
+    if (mode !== 'standalone') organizationWork.push(this.walk.walkTree());
+    void Promise.allSettled(organizationWork).then(() => this.env.scheduler.releaseReserved());
     work.push(this.crawlMembers(memberTables, crawlsMembers));
     await Promise.all(work);
 
@@ -228,7 +234,9 @@ class Crawl implements RunnerSink, PoolHost {
         crawls.push(crawled);
       }
       if (this.walk.inUse && crawlsMembers) this.retireDepartedAccounts(memberTables);
+      this.env.workers?.walkDone();
     } catch (error) {
+      this.env.workers?.walkDone();
       this.recordError(error, { service: 'organizations', operation: 'ListAccountsForParent', accountId: null, region: this.params.region, resource: null });
     }
     // Outside the walk (it failed, or the caller is not in the organization it lists), the

@@ -53,6 +53,11 @@ export async function* pages<T extends { NextToken?: string | undefined }>(fetch
   } while (token !== undefined);
 }
 
+/** The Organizations operations of the tree walk, which finds the accounts. */
+export const WALK_OPERATIONS: ReadonlySet<string> = new Set(['DescribeOrganization', 'ListRoots', 'ListOrganizationalUnitsForParent', 'ListAccountsForParent']);
+/** The scheduler priority of the walk's calls: ahead of the other Organizations calls (tags, policies). */
+export const WALK_PRIORITY = 1;
+
 export class OrganizationWalk {
   readonly roots = new ReplayableStream<Root>();
   readonly ous = new ReplayableStream<OuNode>();

@@ -5,6 +5,10 @@
  * for throttling and transient failures (p-retry drives the attempts), and one forced credential
  * renewal for a call refused as expired — the SDK does not do that by itself.
  *
+ * A slot is held only while the request is on the wire (see `runGated`): the SDK's CPU work
+ * before signing and after the body is read (serialization, endpoint resolution, parsing) is
+ * outside it, so `concurrency` means requests at AWS, not requests somewhere in this process.
+ *
  * A request waiting for a service slot does not hold a global slot, and a request backing off
  * holds neither, so a throttled service never starves the others. A service with its own limit
  * has its slots reserved out of the global limit: Organizations is the crawl's critical path
@@ -14,9 +18,11 @@
  */
 import pLimit from 'p-limit';
 import type { LimitFunction } from 'p-limit';
+import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RefreshingProvider } from '../auth/refreshingProvider.js';
+import type { CallGate } from '../aws/clientFactory.js';
 import type { ClassifiedError } from './classify.js';
 import { classifyError, isRetryable } from './classify.js';
 import type { SharedSlots } from './workers/sharedSlots.js';
@@ -30,6 +36,11 @@ export interface CallMeta {
   resource: string | null;
   /** The provider the client signs with, renewed once when the call is refused as expired. */
   credentials?: RefreshingProvider;
+  /**
+   * Among the calls waiting for a slot of a service with its own limit, higher goes first
+   * (default 0): the Organizations calls that find the accounts go before tags and policies.
+   */
+  priority?: number;
 }
 
 /** A failed call: what was called, and what AWS's answer means. */
@@ -84,10 +95,15 @@ export interface SchedulerStats {
 export type SchedulerStatsDelta = Omit<SchedulerStats, 'inFlight'>;
 
 export class Scheduler {
-  private readonly global: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Takes a slot of the global pool; resolves with what gives it back. */
+  private readonly global: () => Promise<() => void>;
   private readonly shared: SharedSlots | undefined;
-  private readonly reserving: boolean;
-  private readonly services = new Map<string, { limit: LimitFunction; max: number; restoreAt: number }>();
+  private reserving: boolean;
+  /** Slots reserved for the services with their own limits, while `reserving`. */
+  private readonly reserved: number;
+  /** Grows the global pool by the reserved slots (`releaseReserved`). */
+  private readonly growGlobal: (by: number) => void;
+  private readonly services = new Map<string, ServiceLimit>();
   private readonly options: Required<Omit<SchedulerOptions, 'serviceLimits' | 'sharedSlots'>>;
   readonly stats: SchedulerStats = { requests: 0, retries: 0, throttled: 0, expiredRenewals: 0, inFlight: 0, byOperation: {} };
   /** Attempts waiting for a slot (not backing off, not in flight). */
@@ -108,22 +124,61 @@ export class Scheduler {
     const limits = Object.entries(options.serviceLimits ?? {}).map(([service, max]) => [service, Math.min(max, options.concurrency)] as const);
     const reserved = reservedSlots(options.concurrency, options.serviceLimits);
     this.reserving = reserved > 0;
+    this.reserved = reserved;
     const size = options.concurrency - reserved;
     this.shared = options.sharedSlots;
     if (this.shared !== undefined) {
       const shared = this.shared;
       // At most `size` of this thread's requests wait on the shared counter; the rest queue here.
       const local = pLimit(shared.size);
-      this.global = (fn) => local(() => shared.run(fn));
+      this.global = async () => {
+        const releaseLocal = await hold(local);
+        try {
+          await shared.acquire();
+        } catch (error) {
+          releaseLocal();
+          throw error;
+        }
+        return () => {
+          shared.release();
+          releaseLocal();
+        };
+      };
+      this.growGlobal = (by) => {
+        shared.grow(by);
+        local.concurrency = shared.size;
+      };
     } else {
       const local = pLimit(size);
-      this.global = (fn) => local(fn);
+      this.global = () => hold(local);
+      this.growGlobal = (by) => {
+        local.concurrency += by;
+      };
     }
-    for (const [service, max] of limits) this.services.set(service, { limit: pLimit(max), max, restoreAt: 0 });
+    for (const [service, max] of limits) this.services.set(service, { queue: new PQueue({ concurrency: max }), max, restoreAt: 0 });
   }
 
-  /** Runs one API call under the limits, retrying as its errors allow. Throws `CallError`. */
-  async run<T>(meta: CallMeta, call: () => Promise<T>): Promise<T> {
+  /** Runs one API call under the limits, holding a slot for all of it. Throws `CallError`. */
+  run<T>(meta: CallMeta, call: () => Promise<T>): Promise<T> {
+    return this.runGated(meta, async (gate) => {
+      await gate.enter();
+      try {
+        return await call();
+      } finally {
+        gate.exit();
+      }
+    });
+  }
+
+  /**
+   * Runs one API call under the limits, retrying as its errors allow. Throws `CallError`.
+   *
+   * The call takes its slot itself, through the gate it is given: `enter` just before the request
+   * is signed and sent, `exit` once the response's body has been read (the client factory's
+   * middleware does both; see `ClientFactory`). A call that never enters sent nothing and is not
+   * counted; one that fails without calling `exit` has its slot given back when it settles.
+   */
+  async runGated<T>(meta: CallMeta, call: (gate: CallGate) => Promise<T>): Promise<T> {
     let renewed = false;
     let renewedJustNow = false;
     // Failed attempts that count against max_attempts (a renewal after ExpiredToken does not).
@@ -135,25 +190,50 @@ export class Scheduler {
       // queues on its own and must not hold back everything else.
       const counted = service === undefined || !this.reserving;
       if (counted) this.queued += 1;
-      const send = async () => {
+      let state: 'waiting' | 'entering' | 'in' | 'out' = 'waiting';
+      let release: (() => void) | null = null;
+      const unqueue = () => {
         if (counted) {
           this.queued -= 1;
           this.admitWaiting();
         }
-        this.stats.requests += 1;
-        this.stats.inFlight += 1;
-        const key = `${meta.service}:${meta.operation}`;
-        this.stats.byOperation[key] = (this.stats.byOperation[key] ?? 0) + 1;
-        try {
-          lastCredentials = meta.credentials?.peek();
-          return await call();
-        } finally {
-          this.stats.inFlight -= 1;
-        }
       };
-      if (!service) return this.global(send);
-      this.restore(service);
-      return service.limit(this.reserving ? send : () => this.global(send));
+      const gate: CallGate = {
+        enter: async () => {
+          if (state !== 'waiting') throw new Error('a call entered its slot twice');
+          state = 'entering';
+          const taken = await this.acquire(service, meta.priority ?? 0);
+          if (state !== 'entering') {
+            // The call settled without waiting for its slot (nothing awaits this any more): the
+            // slot goes straight back.
+            taken();
+            return;
+          }
+          release = taken;
+          state = 'in';
+          unqueue();
+          this.stats.requests += 1;
+          this.stats.inFlight += 1;
+          const key = `${meta.service}:${meta.operation}`;
+          this.stats.byOperation[key] = (this.stats.byOperation[key] ?? 0) + 1;
+          lastCredentials = meta.credentials?.peek();
+        },
+        exit: () => {
+          if (state !== 'in') return;
+          state = 'out';
+          this.stats.inFlight -= 1;
+          release?.();
+        },
+      };
+      try {
+        return await call(gate);
+      } finally {
+        if (state === 'waiting' || state === 'entering') {
+          state = 'out';
+          unqueue();
+        }
+        gate.exit();
+      }
     };
 
     try {
@@ -200,6 +280,42 @@ export class Scheduler {
     }
   }
 
+  /** Takes the slots a request of `service` needs; resolves with what gives them back. */
+  private acquire(service: ServiceLimit | undefined, priority: number): Promise<() => void> {
+    if (!service) return this.global();
+    this.restore(service);
+    const own = new Promise<() => void>((taken) => {
+      void service.queue.add(() => new Promise<void>((release) => taken(() => release())), { priority });
+    });
+    if (this.reserving) return own;
+    // A request waiting for a global slot holds its service slot, never the reverse.
+    return own.then(async (releaseService) => {
+      try {
+        const releaseGlobal = await this.global();
+        return () => {
+          releaseGlobal();
+          releaseService();
+        };
+      } catch (error) {
+        releaseService();
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Once no more calls of the services with reserved slots will come (the organization has been
+   * walked and its tables written), their slots join the global pool: in a large crawl the
+   * member requests have all of `concurrency` for the rest of the run instead of leaving the
+   * reserved slots idle. A later call of such a service still keeps to its own limit, and now
+   * takes a global slot as well, so the total stays within `concurrency`.
+   */
+  releaseReserved(): void {
+    if (!this.reserving) return;
+    this.reserving = false;
+    this.growGlobal(this.reserved);
+  }
+
   /**
    * Resolves when fewer than `concurrency` requests are waiting for a slot. Work that is about to
    * add requests (the next item of a listing) waits here, so the crawl keeps every slot busy
@@ -214,16 +330,11 @@ export class Scheduler {
     while (this.admissions.length > 0 && this.queued < this.options.concurrency) this.admissions.shift()?.();
   }
 
-  /** Requests of a service with its own limit waiting for one of its slots. */
-  waitingFor(serviceName: string): number {
-    return this.services.get(serviceName)?.limit.pendingCount ?? 0;
-  }
-
   /** Requests in flight now: in every thread when the limit is shared. */
   inFlightTotal(): number {
     if (this.shared === undefined) return this.stats.inFlight;
     let reservedInFlight = 0;
-    for (const service of this.services.values()) reservedInFlight += service.limit.activeCount;
+    for (const service of this.services.values()) reservedInFlight += service.queue.pending;
     return this.shared.inUse() + (this.reserving ? reservedInFlight : 0);
   }
 
@@ -246,14 +357,28 @@ export class Scheduler {
   private throttle(serviceName: string): void {
     const service = this.services.get(serviceName);
     if (!service) return;
-    if (service.limit.concurrency > 1) service.limit.concurrency = Math.max(1, Math.floor(service.limit.concurrency / 2));
+    if (service.queue.concurrency > 1) service.queue.concurrency = Math.max(1, Math.floor(service.queue.concurrency / 2));
     service.restoreAt = Date.now() + this.options.cooldownMs;
   }
 
-  private restore(service: { limit: LimitFunction; max: number; restoreAt: number }): void {
-    if (service.limit.concurrency < service.max && Date.now() >= service.restoreAt) {
-      service.limit.concurrency = Math.min(service.max, service.limit.concurrency + 1);
+  private restore(service: ServiceLimit): void {
+    if (service.queue.concurrency < service.max && Date.now() >= service.restoreAt) {
+      service.queue.concurrency = Math.min(service.max, service.queue.concurrency + 1);
       service.restoreAt = Date.now() + this.options.cooldownMs;
     }
   }
+}
+
+interface ServiceLimit {
+  /** A priority queue (the walk first), its concurrency lowered while the service throttles. */
+  queue: PQueue;
+  max: number;
+  restoreAt: number;
+}
+
+/** Takes one of a p-limit's slots until the returned function is called. */
+function hold(limit: LimitFunction): Promise<() => void> {
+  return new Promise((taken) => {
+    void limit(() => new Promise<void>((release) => taken(() => release())));
+  });
 }

@@ -6,7 +6,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { ClientFactory } from '../aws/clientFactory.js';
+import type { CallGate, ClientFactory } from '../aws/clientFactory.js';
 import type { RefreshingProvider } from '../auth/refreshingProvider.js';
 import { InventoryError } from '../errors/inventoryError.js';
 import type { Logger } from '../log/logger.js';
@@ -15,6 +15,7 @@ import { classifyError } from './classify.js';
 import type { ClassifiedError } from './classify.js';
 import type { CrawlStatus, ScheduledClient, TargetContext } from './context.js';
 import type { OrganizationWalk } from './organizationWalk.js';
+import { WALK_OPERATIONS, WALK_PRIORITY } from './organizationWalk.js';
 import { CallError } from './scheduler.js';
 import type { CallMeta, Scheduler } from './scheduler.js';
 import type { Row, TableDeclaration } from './table.js';
@@ -144,6 +145,11 @@ export class ErrorRows {
   }
 }
 
+/** A client whose calls can hold their slot only while on the wire (`SigningClient`). */
+interface GatedClient<C extends { send: unknown }> {
+  gated(gate: CallGate): Pick<C, 'send'>;
+}
+
 export interface TargetContextDeps {
   clients: ClientFactory;
   scheduler: Scheduler;
@@ -157,10 +163,12 @@ export interface TargetContextDeps {
 /** A target's view of the crawl: clients whose every call goes through the scheduler. */
 export function targetContext(deps: TargetContextDeps, accountId: string | null, region: string | null, credentials: RefreshingProvider): TargetContext {
   const { clients, scheduler, homeRegion } = deps;
-  const scheduled = <C extends { send: unknown }>(service: string, clientRegion: string, client: Pick<C, 'send'>): ScheduledClient<C> => ({
+  // Each call holds its concurrency slot only while its request is on the wire (`CallGate`).
+  const scheduled = <C extends { send: unknown }>(service: string, clientRegion: string, client: GatedClient<C>): ScheduledClient<C> => ({
     send: ((command: { input?: unknown; constructor: { name: string } }, ...rest: unknown[]) =>
-      scheduler.run({ service, operation: operationOf(command), accountId, region: clientRegion, resource: resourceOf(command.input), credentials }, () =>
-        (client.send as (...args: unknown[]) => Promise<unknown>).call(client, command, ...rest),
+      scheduler.runGated(
+        { service, operation: operationOf(command), accountId, region: clientRegion, resource: resourceOf(command.input), credentials, priority: priorityOf(service, operationOf(command)) },
+        (gate) => (client.gated(gate).send as (...args: unknown[]) => Promise<unknown>)(command, ...rest),
       )) as C['send'],
   });
   return {
@@ -195,6 +203,16 @@ export function classified(error: unknown): ClassifiedError {
 export function unwrap(error: unknown): unknown {
   if (error instanceof CallError && error.cause instanceof InventoryError) return error.cause;
   return error;
+}
+
+/**
+ * The calls that find the organization's accounts go first among the Organizations calls
+ * waiting for a slot: each account found starts its member crawl, most of a run, while tags and
+ * policies can wait. Measured in the benchmark (a) at concurrency 64: the 200 accounts were all
+ * found after 3.7 s when the 240 tag calls queued in between, instead of about 1.2 s.
+ */
+function priorityOf(service: string, operation: string): number {
+  return service === 'organizations' && WALK_OPERATIONS.has(operation) ? WALK_PRIORITY : 0;
 }
 
 function operationOf(command: { constructor: { name: string } }): string {

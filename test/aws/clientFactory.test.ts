@@ -81,4 +81,63 @@ describe('ClientFactory', () => {
       expect(userAgent.endsWith(` aws-org-inventory/${toolVersion}`)).toBe(true);
     }
   });
+
+  it('a gated call holds its slot only around the HTTP exchange: entered after its credentials, left once the body is read, before it is parsed', async () => {
+    const events: string[] = [];
+    const inner = new NodeHttpHandler();
+    const handler = {
+      async handle(request: HttpRequest, options?: HttpHandlerOptions) {
+        events.push('sent');
+        const out = await inner.handle(request, options);
+        // The body is still a stream here: the gate must read it before leaving.
+        out.response.body.once('end', () => events.push('body read'));
+        return out;
+      },
+      destroy: () => inner.destroy(),
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    } as unknown as NodeHttpHandler;
+    const factory = new ClientFactory(parametersFor(sim), handler);
+    const mgmt = await management(sim);
+    const provider = async () => {
+      events.push('credentials');
+      return mgmt;
+    };
+    const gate = {
+      enter: async () => {
+        events.push('enter');
+      },
+      exit: () => events.push('exit'),
+    };
+    const calls = [
+      () => factory.sqs(provider, 'us-east-1').gated(gate).send(new ListQueuesCommand({})),
+      () => factory.s3(provider, 'us-east-1').gated(gate).send(new ListBucketsCommand({})),
+    ];
+    for (const call of calls) {
+      events.length = 0;
+      const out = await call();
+      events.push('parsed');
+      expect(out.$metadata.httpStatusCode).toBe(200);
+      expect(events).toEqual(['credentials', 'enter', 'sent', 'body read', 'exit', 'parsed']);
+    }
+  });
+
+  it('a gated call leaves its slot when the request fails, and an ungated call never touches a gate', async () => {
+    const failing = {
+      handle: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      destroy: () => undefined,
+      updateHttpClientConfig: () => undefined,
+      httpHandlerConfigs: () => ({}),
+    } as unknown as NodeHttpHandler;
+    const factory = new ClientFactory(parametersFor(sim), failing);
+    const mgmt = await management(sim);
+    const events: string[] = [];
+    const gate = { enter: async () => void events.push('enter'), exit: () => void events.push('exit') };
+    const sqs = factory.sqs(async () => mgmt, 'us-east-1');
+    await expect(sqs.gated(gate).send(new ListQueuesCommand({}))).rejects.toThrow(/ECONNREFUSED/);
+    expect(events).toEqual(['enter', 'exit']);
+    events.length = 0;
+    await expect(sqs.send(new ListQueuesCommand({}))).rejects.toThrow(/ECONNREFUSED/);
+    expect(events).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { refreshingProvider } from '../../src/auth/refreshingProvider.js';
 import { CallError, Scheduler } from '../../src/crawl/scheduler.js';
+import { SharedSlots } from '../../src/crawl/workers/sharedSlots.js';
 
 /** An SDK-shaped service error. */
 function awsError(name: string, status = 400): Error {
@@ -68,6 +69,94 @@ describe('Scheduler', () => {
     expect(Date.now() - started).toBeLessThan(150);
     await Promise.all(backlog);
     expect(peak).toBeLessThanOrEqual(4);
+  });
+
+  it('a gated call holds its slot only between enter and exit: its work before and after runs beside the next call', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, maxAttempts: 1, ...noSleep });
+    const log: string[] = [];
+    let holders = 0;
+    let peak = 0;
+    const call = (name: string) =>
+      scheduler.runGated(meta, async (gate) => {
+        log.push(`${name} prepares`);
+        await gate.enter();
+        holders += 1;
+        peak = Math.max(peak, holders);
+        log.push(`${name} on the wire`);
+        await new Promise((r) => setTimeout(r, 5));
+        holders -= 1;
+        gate.exit();
+        // Parsing, after the slot is given back: the next call is on the wire meanwhile.
+        await new Promise((r) => setTimeout(r, 20));
+        log.push(`${name} parsed`);
+      });
+    await Promise.all([call('a'), call('b')]);
+    expect(peak).toBe(1);
+    expect(log).toEqual(['a prepares', 'b prepares', 'a on the wire', 'b on the wire', 'a parsed', 'b parsed']);
+    expect(scheduler.stats.requests).toBe(2);
+    expect(scheduler.stats.inFlight).toBe(0);
+  });
+
+  it('a gated call that fails before entering sent nothing (not counted); one that never exits gives its slot back when it settles', async () => {
+    const scheduler = new Scheduler({ concurrency: 1, maxAttempts: 1, ...noSleep });
+    await expect(
+      scheduler.runGated(meta, async () => {
+        throw new Error('serialization failed');
+      }),
+    ).rejects.toThrow(CallError);
+    expect(scheduler.stats.requests).toBe(0);
+    await expect(
+      scheduler.runGated(meta, async (gate) => {
+        await gate.enter();
+        throw awsError('AccessDenied', 403);
+      }),
+    ).rejects.toThrow(/AccessDenied/);
+    // The slot is free again: with concurrency 1 this would wait forever otherwise.
+    await scheduler.runGated(meta, async (gate) => {
+      await gate.enter();
+      gate.exit();
+    });
+    expect(scheduler.stats.requests).toBe(2);
+    expect(scheduler.stats.inFlight).toBe(0);
+  });
+
+  it('gives a waiting Organizations slot to a higher-priority call first (the walk before tags and policies)', async () => {
+    const scheduler = new Scheduler({ concurrency: 8, maxAttempts: 1, serviceLimits: { organizations: 1 }, ...noSleep });
+    const order: string[] = [];
+    const org = (name: string, priority = 0) =>
+      scheduler.run({ ...meta, service: 'organizations', priority }, async () => {
+        order.push(name);
+        await new Promise((r) => setTimeout(r, 2));
+      });
+    const calls = [org('tags 1'), org('tags 2'), org('tags 3'), org('walk', 1)];
+    await Promise.all(calls);
+    // `tags 1` already held the one slot when the walk's call came.
+    expect(order).toEqual(['tags 1', 'walk', 'tags 2', 'tags 3']);
+  });
+
+  it('gives the reserved Organizations slots to the other services once they are released (the organization is done)', async () => {
+    for (const sharedSlots of [undefined, SharedSlots.create(4 - 2)]) {
+      const scheduler = new Scheduler({ concurrency: 4, maxAttempts: 1, serviceLimits: { organizations: 2 }, ...noSleep, ...(sharedSlots ? { sharedSlots } : {}) });
+      let inFlight = 0;
+      let peak = 0;
+      const burst = () =>
+        Promise.all(
+          Array.from({ length: 12 }, () =>
+            scheduler.run(meta, async () => {
+              inFlight += 1;
+              peak = Math.max(peak, inFlight);
+              await new Promise((r) => setTimeout(r, 5));
+              inFlight -= 1;
+            }),
+          ),
+        );
+      await burst();
+      expect(peak, 'while reserved, two of the four slots are kept for Organizations').toBe(2);
+      scheduler.releaseReserved();
+      peak = 0;
+      await burst();
+      expect(peak, 'once released, all four serve the other services').toBe(4);
+    }
   });
 
   it('retries throttling and transient errors up to max_attempts, then fails with the call named', async () => {

@@ -20,7 +20,7 @@ const TASKS = `
   const { workerData, parentPort } = require('node:worker_threads');
   (async () => {
     const { SharedSlots } = await import(workerData.module);
-    const slots = new SharedSlots(workerData.buffer, workerData.size);
+    const slots = new SharedSlots(workerData.buffer);
     const stats = new Int32Array(workerData.stats);
     let left = workerData.tasks;
     const one = () => slots.run(async () => {
@@ -57,6 +57,21 @@ describe('SharedSlots', () => {
     expect(most).toBe(SIZE);
     expect(holders).toBe(0);
     expect(slots.inUse()).toBe(0);
+  });
+
+  it('grows: a waiter gets a slot added after it started waiting', async () => {
+    const slots = SharedSlots.create(1);
+    await slots.acquire();
+    let second = false;
+    const waiting = slots.acquire().then(() => (second = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(second).toBe(false);
+    slots.grow(1);
+    await waiting;
+    expect(slots.size).toBe(2);
+    expect(slots.inUse()).toBe(2);
+    slots.release();
+    slots.release();
   });
 
   it('refuses a size that lets nobody in', () => {

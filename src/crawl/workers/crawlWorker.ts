@@ -40,7 +40,7 @@ const clients = new ClientFactory(params, requestHandler);
 const scheduler = new Scheduler({
   concurrency: params.concurrency,
   maxAttempts: params.max_attempts,
-  sharedSlots: new SharedSlots(init.slots, init.slotCount),
+  sharedSlots: new SharedSlots(init.slots),
 });
 const tables = new Map<string, TableDeclaration>(TABLES.map((t) => [t.name, t]));
 

@@ -15,8 +15,8 @@ import type { Row } from '../table.js';
 export interface WorkerInit {
   /** The run's parameters without their secrets: a worker never signs with the first credentials. */
   params: Parameters;
+  /** The run's `SharedSlots` (their number is in the buffer). */
   slots: SharedArrayBuffer;
-  slotCount: number;
   partition: string;
 }
 

@@ -12,17 +12,32 @@ export class SharedSlots {
   /** Slots this thread holds now. */
   private held = 0;
 
-  constructor(
-    readonly buffer: SharedArrayBuffer,
-    readonly size: number,
-  ) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`SharedSlots needs at least one slot, got ${size}`);
+  /** Attaches to slots made by `create` (in another thread, from its `buffer`). */
+  constructor(readonly buffer: SharedArrayBuffer) {
     this.cells = new Int32Array(buffer);
   }
 
-  /** Cell 0: slots taken; cell 1: sleepers (a release notifies only when there are some). */
+  /**
+   * Cell 0: slots taken; cell 1: sleepers (a release notifies only when there are some);
+   * cell 2: the number of slots, which `grow` raises.
+   */
   static create(size: number): SharedSlots {
-    return new SharedSlots(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT), size);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`SharedSlots needs at least one slot, got ${size}`);
+    const slots = new SharedSlots(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+    Atomics.store(slots.cells, 2, size);
+    return slots;
+  }
+
+  /** The number of slots now. */
+  get size(): number {
+    return Atomics.load(this.cells, 2);
+  }
+
+  /** Adds slots (in every thread at once); sleepers are woken to take them. */
+  grow(by: number): void {
+    if (by <= 0) return;
+    Atomics.add(this.cells, 2, by);
+    if (Atomics.load(this.cells, 1) > 0) Atomics.notify(this.cells, 0);
   }
 
   /** Slots taken now, by every thread. */
@@ -33,7 +48,7 @@ export class SharedSlots {
   async acquire(): Promise<void> {
     for (;;) {
       const used = Atomics.load(this.cells, 0);
-      if (used < this.size) {
+      if (used < Atomics.load(this.cells, 2)) {
         if (Atomics.compareExchange(this.cells, 0, used, used + 1) === used) {
           this.held += 1;
           return;
