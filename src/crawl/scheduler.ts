@@ -108,6 +108,8 @@ export class Scheduler {
   readonly stats: SchedulerStats = { requests: 0, retries: 0, throttled: 0, expiredRenewals: 0, inFlight: 0, byOperation: {} };
   /** Attempts waiting for a slot (not backing off, not in flight). */
   private queued = 0;
+  /** Calls backing off between attempts. */
+  private sleeping = 0;
   private readonly admissions: Array<() => void> = [];
 
   constructor(options: SchedulerOptions) {
@@ -272,7 +274,12 @@ export class Scheduler {
             this.stats.throttled += 1;
             this.throttle(meta.service);
           }
-          await this.options.sleep(this.backoff(classified.class === 'throttled', failures - 1));
+          this.sleeping += 1;
+          try {
+            await this.options.sleep(this.backoff(classified.class === 'throttled', failures - 1));
+          } finally {
+            this.sleeping -= 1;
+          }
         },
       });
     } catch (error) {
@@ -328,6 +335,11 @@ export class Scheduler {
 
   private admitWaiting(): void {
     while (this.admissions.length > 0 && this.queued < this.options.concurrency) this.admissions.shift()?.();
+  }
+
+  /** Calls of this thread backing off after a failed attempt (holding no slot). */
+  backingOff(): number {
+    return this.sleeping;
   }
 
   /** Requests in flight now: in every thread when the limit is shared. */

@@ -43,6 +43,9 @@ const scheduler = new Scheduler({
   sharedSlots: new SharedSlots(init.slots),
 });
 const tables = new Map<string, TableDeclaration>(TABLES.map((t) => [t.name, t]));
+// How many calls back off here, for the main thread handing out targets.
+const backingOff = new Int32Array(init.backingOff);
+setInterval(() => Atomics.store(backingOff, 0, scheduler.backingOff()), 10).unref();
 
 /** Operations batched until the event loop turns (or the batch is full), then posted in order. */
 let ops: Op[] = [];

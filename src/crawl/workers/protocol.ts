@@ -17,6 +17,8 @@ export interface WorkerInit {
   params: Parameters;
   /** The run's `SharedSlots` (their number is in the buffer). */
   slots: SharedArrayBuffer;
+  /** One cell: how many of this worker's calls back off after throttling (see `WorkerPool.dispatch`). */
+  backingOff: SharedArrayBuffer;
   partition: string;
 }
 
