@@ -201,7 +201,7 @@ export const parametersSchema = z
     workers: z
       .union([z.literal('auto'), z.number().int().min(0, 'must be 0 (crawl on the main thread) or more').max(64)])
       .default('auto')
-      .describe('threads that crawl member accounts beside the main thread: auto (CPU cores − 1, at most 8, started once the main thread is saturated) or a number; 0 crawls on the main thread'),
+      .describe('threads that crawl member accounts beside the main thread: auto (CPU cores − 1, at most 8, started once a dozen member targets have come or the main thread is saturated) or a number; 0 crawls on the main thread'),
     max_attempts: z.number().int().min(1).max(20).default(8).describe('attempts per request, with throttling-aware backoff'),
     log_level: z.enum(LOG_LEVELS).default('info').describe('trace, debug, info, warn, error or silent'),
     publish: publishSchema.nullable().default(null).describe('after each run, send run and change events to an SQS queue (see Publishing events)'),

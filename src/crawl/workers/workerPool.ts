@@ -135,7 +135,13 @@ export class WorkerPool implements MemberTargets {
     if (this.failure) return Promise.reject(this.failure);
     this.targetsSeen += 1;
     if (this.slots.length === 0) {
-      if (!this.needsHelp()) return here();
+      if (!this.needsHelp()) {
+        this.hereTargets += 1;
+        return here().finally(() => {
+          this.hereTargets -= 1;
+          this.dispatch();
+        });
+      }
       this.start();
     }
     return new Promise<boolean>((resolve, reject) => {
