@@ -155,6 +155,10 @@ const NO_CLIENT_CREDENTIALS = Object.assign(async (): Promise<AwsCredentialIdent
  *   provider overridden for that one request (an object inheriting from the SDK's signer).
  * An async context per call would do the same with less code, but it turns on promise hooks for
  * every promise of the process: about 5% of a large crawl's CPU.
+ *
+ * The call's `CallGate`, if it was sent with one, travels the same way: entered by the middleware
+ * before signing, once the credentials are resolved, and left by the innermost middleware once the
+ * response's body has been read.
  */
 function perCallSigning(client: AnyClient, calls: WeakMap<object, CallSetup>): void {
   const requestCredentials = new WeakMap<object, AwsCredentialIdentity>();
