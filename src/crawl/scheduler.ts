@@ -17,7 +17,6 @@
  * `concurrency`.
  */
 import pLimit from 'p-limit';
-import type { LimitFunction } from 'p-limit';
 import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -291,9 +290,7 @@ export class Scheduler {
   private acquire(service: ServiceLimit | undefined, priority: number): Promise<() => void> {
     if (!service) return this.global();
     this.restore(service);
-    const own = new Promise<() => void>((taken) => {
-      void service.queue.add(() => new Promise<void>((release) => taken(() => release())), { priority });
-    });
+    const own = hold((task) => service.queue.add(task, { priority }));
     if (this.reserving) return own;
     // A request waiting for a global slot holds its service slot, never the reverse.
     return own.then(async (releaseService) => {
@@ -388,9 +385,12 @@ interface ServiceLimit {
   restoreAt: number;
 }
 
-/** Takes one of a p-limit's slots until the returned function is called. */
-function hold(limit: LimitFunction): Promise<() => void> {
+/**
+ * Takes one of a limiter's slots (p-limit's, or p-queue's through `add`) until the returned
+ * function is called: the limiter runs a task that lasts until then.
+ */
+function hold(run: (task: () => Promise<void>) => unknown): Promise<() => void> {
   return new Promise((taken) => {
-    void limit(() => new Promise<void>((release) => taken(() => release())));
+    void run(() => new Promise<void>((release) => taken(() => release())));
   });
 }

@@ -23,13 +23,15 @@ const TASKS = `
     const slots = new SharedSlots(workerData.buffer);
     const stats = new Int32Array(workerData.stats);
     let left = workerData.tasks;
-    const one = () => slots.run(async () => {
+    const one = async () => {
+      await slots.acquire();
       const now = Atomics.add(stats, 0, 1) + 1;
       for (let seen = Atomics.load(stats, 1); now > seen; seen = Atomics.load(stats, 1)) Atomics.compareExchange(stats, 1, seen, now);
       await new Promise((r) => setTimeout(r, Math.random() < 0.5 ? 0 : 1));
       Atomics.sub(stats, 0, 1);
       Atomics.add(stats, 2, 1);
-    });
+      slots.release();
+    };
     await Promise.all(Array.from({ length: 40 }, async () => { while (left > 0) { left -= 1; await one(); } }));
     parentPort.postMessage('done');
   })();

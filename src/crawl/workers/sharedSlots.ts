@@ -88,13 +88,4 @@ export class SharedSlots {
     Atomics.store(this.cells, 0, this.held);
     Atomics.notify(this.cells, 0);
   }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
-  }
 }
