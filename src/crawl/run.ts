@@ -32,6 +32,7 @@ import { acquireLock } from '../sinks/lock.js';
 import { TABLES, tablesFor } from '../tables/index.js';
 import type { CallerIdentity, CrawlOutcome, CrawlProgress, Shard } from './engine.js';
 import { authenticate, crawl } from './engine.js';
+import { limitHeapGrowth } from './heapGrowth.js';
 import { progressReporter } from './progress.js';
 import { Scheduler, reservedSlots } from './scheduler.js';
 import { SharedSlots } from './workers/sharedSlots.js';
@@ -83,6 +84,7 @@ export function parameterDigest(params: Parameters): string {
 
 export async function runInventory(options: RunOptions): Promise<RunResult> {
   const started = Date.now();
+  limitHeapGrowth();
   const { params, logger } = options;
   const writesSqlite = params.formats.includes('sqlite');
   const writesCsv = params.formats.includes('csv');
