@@ -1,20 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT, limitHeapGrowth, resetHeapGrowthForTests } from '../../src/crawl/heapGrowth.js';
+import { describe, expect, it } from 'vitest';
+import { HEAP_GROWING_PERCENT, limitHeapGrowth } from '../../src/crawl/heapGrowth.js';
 
 describe('limitHeapGrowth', () => {
-  afterEach(() => resetHeapGrowthForTests());
-
-  it('sets V8 heap growth once per process', () => {
-    resetHeapGrowthForTests();
+  it("sets V8's heap growth", () => {
     const set: string[] = [];
     expect(limitHeapGrowth([], (flags) => set.push(flags))).toBe(true);
-    expect(limitHeapGrowth([], (flags) => set.push(flags)), 'a second run in the same process must not set it again').toBe(false);
     expect(set).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
   });
 
   it.each([['--heap-growing-percent=30'], ['--heap_growing_percent=30'], ['--heap-growing-percent']])('leaves node started with %s to its own setting', (arg) => {
-    resetHeapGrowthForTests();
     const set: string[] = [];
     expect(limitHeapGrowth(['--enable-source-maps', arg], (flags) => set.push(flags))).toBe(false);
     expect(set, 'the command line setting must win').toEqual([]);
