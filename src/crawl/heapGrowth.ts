@@ -8,7 +8,7 @@
  * let that garbage pile up to three or four times the live data before collecting it: the main
  * thread's heap reached 130–160 MB, and (b) peaked at 268–344 MB of RSS, over its 300 MB target
  * in a third of the runs. Capping the growth at twice what the last full collection kept: (b)
- * 245–251 MB, (a) at concurrency 64 236–240 MB instead of 303–320 MB, (c) 162 MB instead of
+ * 243–251 MB, (a) at concurrency 64 236–240 MB instead of 303–320 MB, (c) 162 MB instead of
  * 216 MB, for about 2% more CPU in (a) at 64 (more frequent full collections). A growth of 50%
  * saved 30 MB more in (b) but doubled the full collections.
  */
