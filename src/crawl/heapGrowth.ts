@@ -10,7 +10,7 @@
  * in a third of the runs. Capping the growth at twice what the last full collection kept: (b)
  * 243–251 MB, (a) at concurrency 64 236–240 MB instead of 303–320 MB, (c) 162 MB instead of
  * 216 MB, for about 2% more CPU in (a) at 64 (more frequent full collections). A growth of 50%
- * saved 30 MB more in (b) but doubled the full collections.
+ * saved 30 MB more in (b), with still more frequent full collections.
  */
 import { setFlagsFromString } from 'node:v8';
 
