@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -122,9 +122,23 @@ function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
   });
 }
 
+/** The simulator process's CPU seconds so far (it answers `cpu` on its IPC channel). */
+function simulatorCpu(sim: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown): void => {
+      const seconds = (message as { cpuSeconds?: unknown } | null)?.cpuSeconds;
+      if (typeof seconds !== 'number') return;
+      sim.off('message', onMessage);
+      resolve(seconds);
+    };
+    sim.on('message', onMessage);
+    if (!sim.send('cpu')) reject(new Error('the simulator process has no IPC channel'));
+  });
+}
+
 async function runScenario(scenario: Scenario, latencyMs: number): Promise<void> {
   const simOptions = { ...scenario.simulator, latencyMs, seed: 7 };
-  const sim = spawn(process.execPath, [...nodeArgs, path.join(here, 'simulatorProcess.js'), JSON.stringify(simOptions)], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv });
+  const sim = spawn(process.execPath, [...nodeArgs, path.join(here, 'simulatorProcess.js'), JSON.stringify(simOptions)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: childEnv });
   const dir = mkdtempSync(path.join(tmpdir(), `aoi-bench-${scenario.name}-`));
   try {
     const info = JSON.parse(await firstLine(sim)) as { url: string; accessKeyId: string; secretAccessKey: string; chainRoleArns: string[]; externalId: string };
@@ -144,18 +158,26 @@ async function runScenario(scenario: Scenario, latencyMs: number): Promise<void>
         ...(workers !== undefined ? { workers } : {}),
       }),
     );
+    const simCpuBefore = await simulatorCpu(sim);
     const crawl = spawn(process.execPath, [...nodeArgs, path.join(here, 'crawlProcess.js'), paramsFile], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv });
     const figures = JSON.parse(await firstLine(crawl)) as CrawlFigures;
     await new Promise((resolve) => crawl.once('exit', resolve));
+    const simCpuSeconds = (await simulatorCpu(sim)) - simCpuBefore;
     const counters = (await (await fetch(`${info.url}/_simulator/counters`)).json()) as { requests: number; byService: Record<string, number>; assumeRole: number };
-    report(scenario, latencyMs, figures, counters);
+    report(scenario, latencyMs, figures, counters, simCpuSeconds);
   } finally {
     sim.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(scenario: Scenario, latencyMs: number, f: CrawlFigures, counters: { requests: number; byService: Record<string, number>; assumeRole: number }): void {
+function report(
+  scenario: Scenario,
+  latencyMs: number,
+  f: CrawlFigures,
+  counters: { requests: number; byService: Record<string, number>; assumeRole: number },
+  simCpuSeconds: number,
+): void {
   const concurrency = Number(scenario.parameters.concurrency ?? 16);
   // Every request the simulator answered, AssumeRole included (the chain's STS calls do not go
   // through the scheduler's counters).
@@ -169,6 +191,8 @@ function report(scenario: Scenario, latencyMs: number, f: CrawlFigures, counters
   };
   const bound = Math.max(bounds.throughput, bounds.organizations, bounds.chain);
   const ratio = f.wallSeconds / bound;
+  const cores = availableParallelism();
+  const machineFloor = (f.cpuSeconds + simCpuSeconds) / cores;
   const resources = Object.entries(f.rows)
     .filter(([t]) => t === 'sqs_queues' || t === 's3_buckets' || t === 'accounts')
     .reduce((n, [, v]) => n + v, 0);
@@ -183,6 +207,10 @@ function report(scenario: Scenario, latencyMs: number, f: CrawlFigures, counters
     `lower bound          max(${total} × ${latencyMs} ms / ${concurrency} = ${bounds.throughput.toFixed(2)} s, ${org} × ${latencyMs} ms / ${ORG_CONCURRENCY} = ${bounds.organizations.toFixed(2)} s, ${chain} × ${latencyMs} ms = ${bounds.chain.toFixed(2)} s) = ${bound.toFixed(2)} s`,
     `wall / lower bound   ${ratio.toFixed(2)}${scenario.targets.ratio !== undefined ? `   (target ≤ ${scenario.targets.ratio}: ${ratio <= scenario.targets.ratio ? 'met' : 'MISSED'})` : ''}`,
     `CPU per 1,000 rows   ${((f.cpuSeconds / Math.max(1, resources)) * 1000).toFixed(3)} s   (${f.cpuSeconds.toFixed(1)} s for ${resources} accounts, queues and buckets)`,
+    // The lower bound above assumes free CPU. On a small machine the crawl and the simulator share
+    // the cores, and their CPU time over the cores is a floor of its own: how close the wall time
+    // came to it says whether a run was bound by latency or by the machine.
+    `machine CPU          crawl ${f.cpuSeconds.toFixed(1)} s + simulator ${simCpuSeconds.toFixed(1)} s over ${cores} cores = at least ${machineFloor.toFixed(2)} s of wall (cores ${((100 * machineFloor) / f.wallSeconds).toFixed(0)}% busy)`,
     `peak RSS             ${f.peakRssMb.toFixed(0)} MB${scenario.targets.rssMb !== undefined ? `   (target ≤ ${scenario.targets.rssMb}: ${f.peakRssMb <= scenario.targets.rssMb ? 'met' : 'MISSED'})` : ''}`,
   ];
   if (scenario.targets.zeroErrors) lines.push(`errors               ${f.errors}   (target 0: ${f.errors === 0 ? 'met' : 'MISSED'})`);
