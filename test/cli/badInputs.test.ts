@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, UNPRIVILEGED, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
@@ -77,11 +77,13 @@ describe.concurrent('bad inputs: clear message, exit 2, nothing written', () => 
     }, CLI_TIMEOUT_MS);
   }
 
-  it.skipIf(process.getuid?.() === 0)('run: output_dir in a read-only directory', async () => {
+  it('run: output_dir in a read-only directory', async () => {
     const { dir } = workspace({ name: 'read-only', params: { output_dir: 'locked/out' }, expect: [] });
     mkdirSync(path.join(dir, 'locked'));
     chmodSync(path.join(dir, 'locked'), 0o555);
-    const result = await runCli(['run', '--params', 'params.json'], { cwd: dir });
+    // As root the CLI runs as nobody, for whom the directory is read-only too.
+    chmodSync(dir, 0o755);
+    const result = await runCli(['run', '--params', 'params.json'], { cwd: dir, user: UNPRIVILEGED });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/output_dir: locked\/out cannot be created/);
   }, CLI_TIMEOUT_MS);

@@ -83,8 +83,17 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * Who to run a child process as so that file permissions apply: root passes every permission
+ * check, so as root children run as `nobody` (65534); anyone else runs them as themselves. The
+ * files a child reads must then be readable by others (a mkdtemp directory is not: chmod 0o755).
+ */
+export const UNPRIVILEGED: { uid: number; gid: number } | null = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+
 export interface CliRunOptions {
   cwd: string;
+  /** Run as this user (see UNPRIVILEGED). */
+  user?: { uid: number; gid: number } | null;
   /** Added to a bare environment (PATH, and HOME set to `cwd` so no real AWS profile is read). */
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -97,6 +106,7 @@ export function runCli(args: readonly string[], options: CliRunOptions): Promise
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     });
     let stdout = '';
     let stderr = '';

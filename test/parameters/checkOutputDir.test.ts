@@ -1,9 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InventoryError } from '../../src/errors/inventoryError.js';
 import { checkOutputDir } from '../../src/parameters/checkOutputDir.js';
+import { CLI_MAIN, CLI_TIMEOUT_MS, UNPRIVILEGED, ensureCliBuilt } from '../cli/builtCli.js';
+
+beforeAll(ensureCliBuilt, 300_000);
 
 function scratch(): string {
   return mkdtempSync(path.join(tmpdir(), 'aoi-outdir-'));
@@ -43,11 +48,23 @@ describe('checkOutputDir', () => {
     expect(errorOf(() => checkOutputDir(path.join(file, 'out'), { field: '--csv-dir' })).describe()).toMatch(/^--csv-dir: .*file\.txt is a file, not a directory/);
   });
 
-  it.skipIf(process.getuid?.() === 0)('rejects a directory this user cannot write', () => {
-    const dir = path.join(scratch(), 'locked');
+  it('rejects a directory this user cannot write', () => {
+    const root = scratch();
+    const dir = path.join(root, 'locked');
     mkdirSync(dir);
     chmodSync(dir, 0o555);
-    expect(errorOf(() => checkOutputDir(dir)).describe()).toMatch(/is not writable/);
-    expect(errorOf(() => checkOutputDir(path.join(dir, 'sub'), { create: false })).describe()).toMatch(/cannot be created: .* is not writable/);
-  });
+    // Root passes every permission check: the check runs in a child process as an ordinary user
+    // (the built module; nobody as root, this user otherwise).
+    chmodSync(root, 0o755);
+    const script = `
+      const { checkOutputDir } = await import(${JSON.stringify(pathToFileURL(path.join(path.dirname(CLI_MAIN), '..', 'parameters', 'checkOutputDir.js')).href)});
+      const outcome = (action) => { try { action(); return 'no error'; } catch (error) { return error.describe(); } };
+      const dir = ${JSON.stringify(dir)};
+      console.log(JSON.stringify([outcome(() => checkOutputDir(dir)), outcome(() => checkOutputDir(dir + '/sub', { create: false }))]));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', ...(UNPRIVILEGED ?? {}) });
+    expect(child.status, child.stderr).toBe(0);
+    const [writable, creatable] = JSON.parse(child.stdout) as [string, string];
+    expect(writable).toMatch(/is not writable/);
+    expect(creatable).toMatch(/cannot be created: .* is not writable/);
+  }, CLI_TIMEOUT_MS);
 });
