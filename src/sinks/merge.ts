@@ -19,6 +19,11 @@
  *   last run is reported in `warnings`: current rows and statuses stay right, but the history
  *   (`runs`, `changes`, the run columns) numbers that shard's runs as it did.
  *
+ * - `outbox`: left empty. Each shard publishes its own events from its own database (every event
+ *   names its shard), and unsent ones go first on that shard's next run. Copies in the merged
+ *   database could only be sent a second time, or mistaken for what waits; the merge warns
+ *   instead when a shard still has unsent events.
+ *
  * The result is written to a temporary file beside `into` and renamed over it; the shard files
  * are opened read-only and never changed.
  */
@@ -282,6 +287,22 @@ function runWarnings(sources: readonly Source[]): string[] {
   return warnings;
 }
 
+/** A shard with events not yet published: they stay in that shard's outbox, not the merged one. */
+function outboxWarnings(sources: readonly Source[]): string[] {
+  const warnings: string[] = [];
+  for (const source of sources) {
+    if (!hasTable(source.db, 'outbox')) continue;
+    const unsent = Number(source.db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NULL').pluck().get());
+    if (unsent === 0) continue;
+    warnings.push(
+      `${source.path} (shard ${source.shard ?? 'none'}) has ${unsent} event${unsent === 1 ? '' : 's'} not yet published. ` +
+        "They stay in that shard's outbox and go first on its next run; the merged database holds no events. " +
+        `See why with: sqlite3 ${source.path} "SELECT seq, table_name, attempts, last_error FROM outbox WHERE sent_at IS NULL"`,
+    );
+  }
+  return warnings;
+}
+
 function mergeStatus(rows: readonly RunRow[]): RunStatus {
   if (rows.some((r) => r.status === 'failed' || r.status === 'running')) return 'failed';
   const counts = rows.map((r) => /^\d+\/(\d+)$/.exec(r.shard ?? '')?.[1]).filter((n): n is string => n !== undefined);
@@ -381,7 +402,7 @@ export function mergeDatabases(into: string, sourcePaths: readonly string[]): Me
     for (const path of sourcePaths) sources.push(openSource(path));
     sources.sort((a, b) => shardIndex(a.shard) - shardIndex(b.shard));
     const shapes = unionShapes(sources);
-    const warnings = runWarnings(sources);
+    const warnings = [...runWarnings(sources), ...outboxWarnings(sources)];
 
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${temporary}${suffix}`, { force: true });
     db = openDatabase(temporary);

@@ -140,6 +140,30 @@ describe('mergeDatabases', () => {
     expect(() => mergeDatabases(shard, [shard])).toThrow(/both a source and the --into/);
   });
 
+  it("leaves the merged outbox empty and warns about a shard's unpublished events, which stay in that shard", () => {
+    const dir = tempDir();
+    const shard0 = join(dir, 'shard-0.sqlite');
+    const shard1 = join(dir, 'shard-1.sqlite');
+    crawl(shard0, 1, '0/2', (a) => a === '111111111111', true);
+    crawl(shard1, 1, '1/2', (a) => a !== '111111111111', false);
+    const db = new Database(shard1);
+    const insert = db.prepare(
+      "INSERT INTO outbox (run_id, shard, event_type, message_group, deduplication_id, body, created_at, sent_at) VALUES (1, '1/2', 'inventory.run.completed', 'runs', ?, '{}', 'now', ?)",
+    );
+    insert.run('sent', '2026-02-01T02:00:00Z');
+    insert.run('unsent-1', null);
+    insert.run('unsent-2', null);
+    db.close();
+
+    const merged = join(dir, 'merged.sqlite');
+    const result = mergeDatabases(merged, [shard0, shard1]);
+    expect(dump(merged, 'SELECT count(*) AS n FROM outbox')).toEqual([{ n: 0 }]);
+    const outboxWarnings = result.warnings.filter((w) => w.includes('not yet published'));
+    expect(outboxWarnings, result.warnings.join('\n')).toHaveLength(1);
+    expect(outboxWarnings[0]).toContain(`${shard1} (shard 1/2) has 2 events not yet published`);
+    expect(dump(shard1, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL'), 'the shard keeps them').toEqual([{ n: 2 }]);
+  });
+
   it('keeps the most recently seen row when an account appears in two shards (the shard count changed)', () => {
     const dir = tempDir();
     const old = join(dir, 'old.sqlite');
