@@ -368,7 +368,7 @@ export function addGeneratedBucket(org: SimulatedOrganization, accountId: string
   const allBlocked = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
   switch (profile) {
     case 0:
-      bucket.versioning = { status: 'Enabled', mfaDelete: 'Disabled' };
+      bucket.versioning = { status: 'Enabled' };
       bucket.encryption = { algorithm: 'AES256', bucketKeyEnabled: false };
       bucket.publicAccessBlock = allBlocked;
       bucket.objectOwnership = 'BucketOwnerEnforced';
@@ -378,7 +378,7 @@ export function addGeneratedBucket(org: SimulatedOrganization, accountId: string
     case 1:
       break;
     case 2:
-      bucket.versioning = { status: 'Suspended', mfaDelete: 'Disabled' };
+      bucket.versioning = { status: 'Suspended' };
       bucket.encryption = { algorithm: 'aws:kms', kmsKeyId: kmsKey, bucketKeyEnabled: true };
       bucket.publicAccessBlock = { blockPublicAcls: false, ignorePublicAcls: false, blockPublicPolicy: false, restrictPublicBuckets: false };
       bucket.policy = JSON.stringify({

@@ -120,7 +120,8 @@ export interface SimBucket {
   region: string;
   /** Epoch ms. */
   creationDate: number;
-  versioning?: { status: 'Enabled' | 'Suspended'; mfaDelete: 'Enabled' | 'Disabled' };
+  /** `mfaDelete` only when MFA delete was ever configured: AWS leaves `MfaDelete` out otherwise. */
+  versioning?: { status: 'Enabled' | 'Suspended'; mfaDelete?: 'Enabled' | 'Disabled' };
   encryption?: { algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse'; kmsKeyId?: string; bucketKeyEnabled: boolean };
   publicAccessBlock?: { blockPublicAcls: boolean; ignorePublicAcls: boolean; blockPublicPolicy: boolean; restrictPublicBuckets: boolean };
   /** The bucket policy document, as JSON text. */

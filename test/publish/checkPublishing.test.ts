@@ -36,7 +36,7 @@ describe('test-connection with publish', () => {
     const queueUrl = `${sim.url}/${sim.managementAccountId}/events.fifo`;
     expect(report.checks.slice(-2)).toEqual([
       { step: 'sqs:GetQueueUrl events.fifo (eu-west-1)', status: 'PASS', detail: queueUrl },
-      { step: `sqs:GetQueueAttributes ${queueUrl}`, status: 'PASS', detail: 'FIFO queue, messages up to 262144 bytes, 4 waiting' },
+      { step: `sqs:GetQueueAttributes ${queueUrl}`, status: 'PASS', detail: 'FIFO queue, messages up to 1048576 bytes, 4 waiting' },
     ]);
   });
 

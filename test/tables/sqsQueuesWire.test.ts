@@ -39,7 +39,7 @@ function expectedRow(queue: SimQueue, endpoint: string): Row {
     fifo_throughput_limit: queue.fifo ? (a.FifoThroughputLimit ?? 'perQueue') : null,
     visibility_timeout_seconds: int(a.VisibilityTimeout, 30),
     message_retention_seconds: int(a.MessageRetentionPeriod, 345600),
-    maximum_message_size: int(a.MaximumMessageSize, 262144),
+    maximum_message_size: int(a.MaximumMessageSize, 1048576),
     delay_seconds: int(a.DelaySeconds, 0),
     receive_message_wait_time_seconds: int(a.ReceiveMessageWaitTimeSeconds, 0),
     approximate_number_of_messages: queue.backlog.visible,

@@ -90,7 +90,7 @@ export class S3Service implements SimService {
         // us-east-1 is the empty location constraint, for historical reasons.
         return this.xml(requestId, bucket.region === 'us-east-1' ? `<LocationConstraint xmlns="${NS}"/>` : `<LocationConstraint xmlns="${NS}">${bucket.region}</LocationConstraint>`);
       case 'GetBucketVersioning':
-        return this.xml(requestId, bucket.versioning ? doc('VersioningConfiguration', el('Status', bucket.versioning.status) + el('MfaDelete', bucket.versioning.mfaDelete)) : `<VersioningConfiguration xmlns="${NS}"/>`);
+        return this.xml(requestId, bucket.versioning ? doc('VersioningConfiguration', el('Status', bucket.versioning.status) + (bucket.versioning.mfaDelete ? el('MfaDelete', bucket.versioning.mfaDelete) : '')) : `<VersioningConfiguration xmlns="${NS}"/>`);
       case 'GetBucketEncryption': {
         const enc = bucket.encryption;
         if (!enc) throw notFound('ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found', bucket.name);
@@ -136,7 +136,8 @@ export class S3Service implements SimService {
         if (!bucket.tags || bucket.tags.length === 0) throw notFound('NoSuchTagSet', 'The TagSet does not exist', bucket.name);
         return this.xml(requestId, doc('Tagging', wrap('TagSet', bucket.tags.map((t) => wrap('Tag', el('Key', t.Key) + el('Value', t.Value))).join(''))));
       case 'GetBucketAcl': {
-        const owner = el('ID', canonicalUserId(bucket.accountId)) + el('DisplayName', `sim-${bucket.accountId}`);
+        // No DisplayName: S3 stopped returning it in Owner and Grantee on 21 November 2025.
+        const owner = el('ID', canonicalUserId(bucket.accountId));
         return this.xml(
           requestId,
           doc(
@@ -195,7 +196,7 @@ export class S3Service implements SimService {
     return doc(
       'ListAllMyBucketsResult',
       wrap('Buckets', buckets) +
-        wrap('Owner', el('DisplayName', `sim-${account}`) + el('ID', canonicalUserId(account))) +
+        wrap('Owner', el('ID', canonicalUserId(account))) +
         (more ? el('ContinuationToken', encodePageToken(scope, { offset: offset + size, page: 0 })) : '') +
         (prefix ? el('Prefix', prefix) : ''),
     );

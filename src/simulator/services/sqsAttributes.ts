@@ -4,7 +4,8 @@ import type { SimQueue } from '../organization.js';
 /** SQS's defaults for the settable attributes. */
 export const DEFAULTS: Record<string, string> = {
   VisibilityTimeout: '30',
-  MaximumMessageSize: '262144',
+  // 1 MiB since August 2025 (CreateQueue API reference).
+  MaximumMessageSize: '1048576',
   MessageRetentionPeriod: '345600',
   DelaySeconds: '0',
   ReceiveMessageWaitTimeSeconds: '0',
