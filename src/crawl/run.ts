@@ -95,6 +95,8 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
   if (sqlitePath !== null) checkOutputDir(path.dirname(sqlitePath), { field: '--sqlite-path' });
   // The CSV directory itself is created when the CSV is written, after a successful crawl.
   if (csvDir !== null) checkOutputDir(path.dirname(path.resolve(csvDir)), { field: '--csv-dir' });
+  // The recording is written at the end: a directory it cannot be written to fails now, not then.
+  if (options.record) checkOutputDir(options.record, { field: '--record' });
 
   const baseHandler = options.requestHandler ?? defaultRequestHandler(params);
   let recorder: Recorder | null = null;
