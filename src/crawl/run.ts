@@ -129,6 +129,7 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
           ...(options.workerEntry ? { entry: options.workerEntry } : {}),
         });
 
+  let crawlFailed = false;
   try {
     const caller = await authenticate(chain, clients, scheduler, params.region);
     logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
@@ -138,9 +139,17 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
     } finally {
       lock.release();
     }
+  } catch (error) {
+    crawlFailed = true;
+    throw error;
   } finally {
     await workers?.close();
-    await recorder?.close();
+    // A recording that cannot be written fails the run, unless the run failed already: then the
+    // run's own error is the one to report.
+    await recorder?.close().catch((error: unknown) => {
+      if (!crawlFailed) throw error;
+      logger.error({ err: error }, `the recording was not written: ${error instanceof Error ? error.message : String(error)}`);
+    });
   }
 }
 
