@@ -125,14 +125,24 @@ function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
 /** The simulator process's CPU seconds so far (it answers `cpu` on its IPC channel). */
 function simulatorCpu(sim: ReturnType<typeof spawn>): Promise<number> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error('the simulator process did not report its CPU within 10 s')), 10_000);
     const onMessage = (message: unknown): void => {
       const seconds = (message as { cpuSeconds?: unknown } | null)?.cpuSeconds;
-      if (typeof seconds !== 'number') return;
-      sim.off('message', onMessage);
-      resolve(seconds);
+      if (typeof seconds === 'number') done(null, seconds);
     };
+    const onExit = (code: number | null): void => done(new Error(`the simulator process exited (${code}) before reporting its CPU`));
+    function done(error: Error | null, seconds = 0): void {
+      clearTimeout(timer);
+      sim.off('message', onMessage);
+      sim.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(seconds);
+    }
     sim.on('message', onMessage);
-    if (!sim.send('cpu')) reject(new Error('the simulator process has no IPC channel'));
+    sim.once('exit', onExit);
+    sim.send('cpu', (error) => {
+      if (error) done(error);
+    });
   });
 }
 
@@ -209,7 +219,9 @@ function report(
     `CPU per 1,000 rows   ${((f.cpuSeconds / Math.max(1, resources)) * 1000).toFixed(3)} s   (${f.cpuSeconds.toFixed(1)} s for ${resources} accounts, queues and buckets)`,
     // The lower bound above assumes free CPU. On a small machine the crawl and the simulator share
     // the cores, and their CPU time over the cores is a floor of its own: how close the wall time
-    // came to it says whether a run was bound by latency or by the machine.
+    // came to it says whether a run was bound by latency or by the machine. The cores are those
+    // Node may use (its CPU affinity); a container's CPU quota is not seen, so there the floor is
+    // an underestimate.
     `machine CPU          crawl ${f.cpuSeconds.toFixed(1)} s + simulator ${simCpuSeconds.toFixed(1)} s over ${cores} cores = at least ${machineFloor.toFixed(2)} s of wall (cores ${((100 * machineFloor) / f.wallSeconds).toFixed(0)}% busy)`,
     `peak RSS             ${f.peakRssMb.toFixed(0)} MB${scenario.targets.rssMb !== undefined ? `   (target ≤ ${scenario.targets.rssMb}: ${f.peakRssMb <= scenario.targets.rssMb ? 'met' : 'MISSED'})` : ''}`,
   ];
