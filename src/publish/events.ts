@@ -3,7 +3,9 @@
  * "Publishing events"). A consumer tells the versions apart by `schema_version`; fields are only
  * ever added within a version.
  *
- * SQS takes at most 256 KiB per message. An event larger than that is never truncated: it is split
+ * Messages are kept to 256 KiB: SQS's limit until August 2025, and still the MaximumMessageSize of
+ * queues created before then (a queue keeps its setting; 1 MiB is only the new maximum and
+ * default). An event larger than that is never truncated: it is split
  * into parts that carry the same `event_id`, `part: {index, count}`, and a slice of the JSON text
  * of `values` in `values_part`; concatenated in `index` order the slices parse to `values`.
  */
@@ -11,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { SqlValue } from '../crawl/table.js';
 
 export const EVENT_SCHEMA_VERSION = 1;
-/** SQS's limit for one message and for one SendMessageBatch request. */
+/** The size of one message and of one SendMessageBatch request: the limit every SQS queue accepts. */
 export const MAX_MESSAGE_BYTES = 262_144;
 
 export const RUN_COMPLETED = 'inventory.run.completed';

@@ -287,6 +287,11 @@ function runWarnings(sources: readonly Source[]): string[] {
   return warnings;
 }
 
+/** `text` as one word of a POSIX shell command line. */
+function shellQuote(text: string): string {
+  return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 /** A shard with events not yet published: they stay in that shard's outbox, not the merged one. */
 function outboxWarnings(sources: readonly Source[]): string[] {
   const warnings: string[] = [];
@@ -297,7 +302,7 @@ function outboxWarnings(sources: readonly Source[]): string[] {
     warnings.push(
       `${source.path} (shard ${source.shard ?? 'none'}) has ${unsent} event${unsent === 1 ? '' : 's'} not yet published. ` +
         "They stay in that shard's outbox and go first on its next run; the merged database holds no events. " +
-        `See why with: sqlite3 ${source.path} "SELECT seq, table_name, attempts, last_error FROM outbox WHERE sent_at IS NULL"`,
+        `See why with: sqlite3 ${shellQuote(source.path)} "SELECT seq, table_name, attempts, last_error FROM outbox WHERE sent_at IS NULL"`,
     );
   }
   return warnings;

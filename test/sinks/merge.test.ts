@@ -143,7 +143,7 @@ describe('mergeDatabases', () => {
   it("leaves the merged outbox empty and warns about a shard's unpublished events, which stay in that shard", () => {
     const dir = tempDir();
     const shard0 = join(dir, 'shard-0.sqlite');
-    const shard1 = join(dir, 'shard-1.sqlite');
+    const shard1 = join(dir, 'shard 1.sqlite'); // a space: the suggested command quotes the path
     crawl(shard0, 1, '0/2', (a) => a === '111111111111', true);
     crawl(shard1, 1, '1/2', (a) => a !== '111111111111', false);
     const db = new Database(shard1);
@@ -161,6 +161,7 @@ describe('mergeDatabases', () => {
     const outboxWarnings = result.warnings.filter((w) => w.includes('not yet published'));
     expect(outboxWarnings, result.warnings.join('\n')).toHaveLength(1);
     expect(outboxWarnings[0]).toContain(`${shard1} (shard 1/2) has 2 events not yet published`);
+    expect(outboxWarnings[0]).toContain(`sqlite3 '${shard1}' "SELECT`);
     expect(dump(shard1, 'SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL'), 'the shard keeps them').toEqual([{ n: 2 }]);
   });
 
