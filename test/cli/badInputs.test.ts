@@ -77,15 +77,17 @@ describe.concurrent('bad inputs: clear message, exit 2, nothing written', () => 
     }, CLI_TIMEOUT_MS);
   }
 
-  it('run: output_dir in a read-only directory', async () => {
+  it.skipIf(UNPRIVILEGED === undefined)('run: output_dir in a read-only directory', async () => {
     const { dir } = workspace({ name: 'read-only', params: { output_dir: 'locked/out' }, expect: [] });
     mkdirSync(path.join(dir, 'locked'));
     chmodSync(path.join(dir, 'locked'), 0o555);
     // As root the CLI runs as nobody, for whom the directory is read-only too.
     chmodSync(dir, 0o755);
+    const before = listFiles(dir);
     const result = await runCli(['run', '--params', 'params.json'], { cwd: dir, user: UNPRIVILEGED });
-    expect(result.status).toBe(2);
+    expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toMatch(/output_dir: locked\/out cannot be created/);
+    expect(listFiles(dir)).toEqual(before);
   }, CLI_TIMEOUT_MS);
 
   it('shows the stack trace only with --debug', async () => {

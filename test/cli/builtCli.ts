@@ -83,12 +83,28 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Whether users other than the owner can reach `file`: every directory above it searchable, and it readable. */
+function othersCanRead(file: string): boolean {
+  try {
+    if ((statSync(file).mode & 0o004) === 0) return false;
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      if ((statSync(dir).mode & 0o001) === 0) return false;
+      if (path.dirname(dir) === dir) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Who to run a child process as so that file permissions apply: root passes every permission
- * check, so as root children run as `nobody` (65534); anyone else runs them as themselves. The
- * files a child reads must then be readable by others (a mkdtemp directory is not: chmod 0o755).
+ * Who to run a child process as so that file permissions apply. Root passes every permission
+ * check, so as root children run as `nobody` (65534); anyone else runs them as themselves (null).
+ * Undefined: running as root in a checkout that other users cannot read (under /root, say), where
+ * such tests cannot run. The files a child reads must be readable by others (a mkdtemp directory
+ * is not: chmod 0o755).
  */
-export const UNPRIVILEGED: { uid: number; gid: number } | null = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
+export const UNPRIVILEGED: { uid: number; gid: number } | null | undefined =
+  process.getuid?.() !== 0 ? null : othersCanRead(path.join(ROOT, 'package.json')) && othersCanRead(path.join(ROOT, 'node_modules', 'yargs', 'package.json')) ? { uid: 65534, gid: 65534 } : undefined;
 
 export interface CliRunOptions {
   cwd: string;
