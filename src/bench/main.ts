@@ -222,7 +222,9 @@ function report(
     // came to it says whether a run was bound by latency or by the machine. The cores are those
     // Node may use (its CPU affinity); a container's CPU quota is not seen, so there the floor is
     // an underestimate.
-    `machine CPU          crawl ${f.cpuSeconds.toFixed(1)} s + simulator ${simCpuSeconds.toFixed(1)} s over ${cores} cores = at least ${machineFloor.toFixed(2)} s of wall (cores ${((100 * machineFloor) / f.wallSeconds).toFixed(0)}% busy)`,
+    `machine CPU          crawl ${f.cpuSeconds.toFixed(1)} s + simulator ${simCpuSeconds.toFixed(1)} s over ${cores} cores = at least ${machineFloor.toFixed(2)} s of wall (cores ${((100 * machineFloor) / f.wallSeconds).toFixed(0)}% busy; ${(machineFloor / bound).toFixed(2)} × the lower bound${
+      scenario.targets.ratio !== undefined && machineFloor / bound > scenario.targets.ratio ? ': over the target before any request waits, so this machine cannot show it' : ''
+    })`,
     `peak RSS             ${f.peakRssMb.toFixed(0)} MB${scenario.targets.rssMb !== undefined ? `   (target ≤ ${scenario.targets.rssMb}: ${f.peakRssMb <= scenario.targets.rssMb ? 'met' : 'MISSED'})` : ''}`,
   ];
   if (scenario.targets.zeroErrors) lines.push(`errors               ${f.errors}   (target 0: ${f.errors === 0 ? 'met' : 'MISSED'})`);

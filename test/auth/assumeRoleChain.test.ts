@@ -4,6 +4,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { HttpHandlerOptions } from '@smithy/types';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { HttpHandler, HttpRequest } from '@smithy/protocol-http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildCredentialChain } from '../../src/auth/assumeRoleChain.js';
 import { InventoryError } from '../../src/errors/inventoryError.js';
@@ -17,6 +20,41 @@ const running: RunningSimulator[] = [];
 afterEach(async () => {
   while (running.length > 0) await running.pop()?.close();
 });
+
+/**
+ * Arms the simulator's "next request is ExpiredToken" fault when the crawl sends its request
+ * number `at[i]`, never twice on one call. The fault goes to whichever request reaches the
+ * simulator next, so every request in flight while it is armed may take it; a call whose
+ * request may have taken one (the same host, path, query, body and target) holds the next
+ * fault back until it is no longer in flight. Otherwise a retry, renewed once already, could
+ * take a second fault, which the crawl rightly does not renew again.
+ */
+function expireOncePerCall(sim: RunningSimulator, at: number[], inner: HttpHandler): HttpHandler {
+  const positions = [...at];
+  const inFlight = new Map<object, string>();
+  const exposed = new Set<string>();
+  let count = 0;
+  const identity = (r: HttpRequest): string =>
+    JSON.stringify([r.hostname, r.path, r.query ?? {}, typeof r.body === 'string' ? r.body : '', r.headers['x-amz-target'] ?? '']);
+  return {
+    metadata: inner.metadata,
+    handle(request: HttpRequest, options?: HttpHandlerOptions) {
+      count += 1;
+      const token = {};
+      inFlight.set(token, identity(request));
+      const next = positions[0];
+      if (next !== undefined && count >= next && ![...inFlight.values()].some((id) => exposed.has(id))) {
+        positions.shift();
+        sim.faults.expireNextRequests = 1;
+      }
+      if (sim.faults.expireNextRequests > 0) for (const id of inFlight.values()) exposed.add(id);
+      return inner.handle(request, options).finally(() => inFlight.delete(token));
+    },
+    destroy: () => inner.destroy?.(),
+    updateHttpClientConfig: (key, value) => inner.updateHttpClientConfig(key, value),
+    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
+  };
+}
 
 /** A simulator whose chain is three roles in three accounts, each trusting only the previous one. */
 async function threeHopSimulator(extra: Parameters<typeof startSimulator>[0] = {}) {
@@ -97,9 +135,7 @@ describe('a crawl through the chain', () => {
     const logs = collectLogs();
     // ExpiredToken at three points of the crawl, one request each: the request renews its
     // provider's credentials and is retried once.
-    const spy = spyHandler(undefined, (n) => {
-      if (n === 40 || n === 80 || n === 120) sim.faults.expireNextRequests = 1;
-    });
+    const spy = spyHandler(expireOncePerCall(sim, [40, 80, 120], new NodeHttpHandler()));
     const result = await runInventory({ params, logger: logs.logger, progress: 'none', requestHandler: spy.handler });
 
     expect(result.summary.errorCount).toBe(0);
