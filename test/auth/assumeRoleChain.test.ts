@@ -4,7 +4,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HttpHandlerOptions } from '@smithy/types';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandler, HttpRequest } from '@smithy/protocol-http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +12,7 @@ import { InventoryError } from '../../src/errors/inventoryError.js';
 import { runInventory } from '../../src/crawl/run.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { collectLogs, parametersFor, spyHandler } from '../helpers/harness.js';
+import { collectLogs, parametersFor, spyHandler, wrapHandler } from '../helpers/harness.js';
 
 const EXTERNAL_ID = 'chain-external-id-42';
 const running: RunningSimulator[] = [];
@@ -36,24 +35,18 @@ function expireOncePerCall(sim: RunningSimulator, at: number[], inner: HttpHandl
   let count = 0;
   const identity = (r: HttpRequest): string =>
     JSON.stringify([r.hostname, r.path, r.query ?? {}, typeof r.body === 'string' ? r.body : '', r.headers['x-amz-target'] ?? '']);
-  return {
-    metadata: inner.metadata,
-    handle(request: HttpRequest, options?: HttpHandlerOptions) {
-      count += 1;
-      const token = {};
-      inFlight.set(token, identity(request));
-      const next = positions[0];
-      if (next !== undefined && count >= next && ![...inFlight.values()].some((id) => exposed.has(id))) {
-        positions.shift();
-        sim.faults.expireNextRequests = 1;
-      }
-      if (sim.faults.expireNextRequests > 0) for (const id of inFlight.values()) exposed.add(id);
-      return inner.handle(request, options).finally(() => inFlight.delete(token));
-    },
-    destroy: () => inner.destroy?.(),
-    updateHttpClientConfig: (key, value) => inner.updateHttpClientConfig(key, value),
-    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
-  };
+  return wrapHandler(inner, (request, options) => {
+    count += 1;
+    const token = {};
+    inFlight.set(token, identity(request));
+    const next = positions[0];
+    if (next !== undefined && count >= next && ![...inFlight.values()].some((id) => exposed.has(id))) {
+      positions.shift();
+      sim.faults.expireNextRequests = 1;
+    }
+    if (sim.faults.expireNextRequests > 0) for (const id of inFlight.values()) exposed.add(id);
+    return inner.handle(request, options).finally(() => inFlight.delete(token));
+  });
 }
 
 /** A simulator whose chain is three roles in three accounts, each trusting only the previous one. */

@@ -105,30 +105,36 @@ export interface SeenRequest {
 }
 
 /** Wraps the real HTTP handler and records every request it sends, in order. */
+/** `inner` with its `handle` replaced; everything else (config, destroy) passes through to it. */
+export function wrapHandler(inner: HttpHandler, handle: (request: HttpRequest, options?: HttpHandlerOptions) => ReturnType<HttpHandler['handle']>): HttpHandler {
+  return {
+    metadata: inner.metadata,
+    handle,
+    destroy: () => inner.destroy?.(),
+    updateHttpClientConfig: (key, value) => inner.updateHttpClientConfig(key, value),
+    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
+  } as HttpHandler;
+}
+
 export function spyHandler(inner: HttpHandler = new NodeHttpHandler(), onRequest?: (count: number) => void): {
   handler: HttpHandler;
   seen: SeenRequest[];
 } {
   const seen: SeenRequest[] = [];
-  const handler = {
-    handle(request: HttpRequest, options?: HttpHandlerOptions) {
-      const auth = request.headers.authorization ?? request.headers.Authorization ?? '';
-      const match = /Credential=([^/]+)\//.exec(auth);
-      const body = typeof request.body === 'string' ? request.body : '';
-      seen.push({
-        host: request.hostname,
-        path: request.path,
-        accessKeyId: match?.[1] ?? null,
-        securityToken: request.headers['x-amz-security-token'] ?? null,
-        form: new URLSearchParams(body.startsWith('{') ? '' : body),
-        target: request.headers['x-amz-target'] ?? null,
-      });
-      onRequest?.(seen.length);
-      return inner.handle(request, options);
-    },
-    destroy: () => inner.destroy?.(),
-    updateHttpClientConfig: (key: never, value: never) => inner.updateHttpClientConfig(key, value),
-    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
-  };
-  return { handler: handler as unknown as HttpHandler, seen };
+  const handler = wrapHandler(inner, (request, options) => {
+    const auth = request.headers.authorization ?? request.headers.Authorization ?? '';
+    const match = /Credential=([^/]+)\//.exec(auth);
+    const body = typeof request.body === 'string' ? request.body : '';
+    seen.push({
+      host: request.hostname,
+      path: request.path,
+      accessKeyId: match?.[1] ?? null,
+      securityToken: request.headers['x-amz-security-token'] ?? null,
+      form: new URLSearchParams(body.startsWith('{') ? '' : body),
+      target: request.headers['x-amz-target'] ?? null,
+    });
+    onRequest?.(seen.length);
+    return inner.handle(request, options);
+  });
+  return { handler, seen };
 }
