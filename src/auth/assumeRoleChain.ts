@@ -9,17 +9,15 @@
  */
 import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Credentials } from '@aws-sdk/client-sts';
-import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createHash } from 'node:crypto';
 import { endpointFor } from '../aws/endpoints.js';
-import { classifyError } from '../crawl/classify.js';
+import { classifyError } from '../errors/classify.js';
 import { InventoryError } from '../errors/inventoryError.js';
-import type { Logger } from '../log/logger.js';
-import { registerSecret } from '../log/redact.js';
-import type { Parameters } from '../parameters/schema.js';
 import type { CacheKey, CredentialCache } from './credentialCache.js';
+import type { ChainOptions } from './chainOptions.js';
 import { firstCredentials } from './firstCredentials.js';
+import { registerCredentials } from './registerCredentials.js';
 import type { Partition } from './partition.js';
 import { memberRoleArn, partitionOf } from './partition.js';
 import type { RefreshingProvider } from './refreshingProvider.js';
@@ -27,14 +25,6 @@ import { refreshingProvider } from './refreshingProvider.js';
 
 /** AWS refuses more than an hour for a role assumed with role credentials. */
 export const ROLE_CHAINING_LIMIT_SECONDS = 3600;
-
-export interface ChainOptions {
-  params: Parameters;
-  logger: Logger;
-  /** The HTTP handler every STS client uses (recording wraps it). */
-  requestHandler?: HttpHandler;
-  cache?: CredentialCache;
-}
 
 export interface Hop {
   /** 0-based position in `master_assume_role_arn_chain`. */
@@ -270,11 +260,6 @@ function toIdentity(credentials: Credentials | undefined, what: string): AwsCred
   };
   registerCredentials(identity);
   return identity;
-}
-
-export function registerCredentials(identity: AwsCredentialIdentity): void {
-  registerSecret(identity.secretAccessKey);
-  if (identity.sessionToken) registerSecret(identity.sessionToken);
 }
 
 export interface DedicatedRole {

@@ -6,9 +6,9 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { InventoryError } from '../errors/inventoryError.js';
-import { errorCode } from '../crawl/classify.js';
-import type { ChainOptions } from './assumeRoleChain.js';
-import { registerCredentials } from './assumeRoleChain.js';
+import { errorCode } from '../errors/classify.js';
+import type { ChainOptions } from './chainOptions.js';
+import { registerCredentials } from './registerCredentials.js';
 import type { RefreshingProvider } from './refreshingProvider.js';
 import { refreshingProvider } from './refreshingProvider.js';
 import { rolesAnywhereFirstCredentials } from './rolesAnywhereFirstCredentials.js';

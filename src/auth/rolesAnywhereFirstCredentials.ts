@@ -4,7 +4,7 @@
  */
 import { endpointFor } from '../aws/endpoints.js';
 import { InventoryError } from '../errors/inventoryError.js';
-import type { ChainOptions } from './assumeRoleChain.js';
+import type { ChainOptions } from './chainOptions.js';
 import type { RefreshingProvider } from './refreshingProvider.js';
 import { refreshingProvider } from './refreshingProvider.js';
 import { rolesAnywhereProvider } from './rolesAnywhere/rolesAnywhereProvider.js';

@@ -23,7 +23,7 @@ import { getSchemaSerdePlugin } from '@smithy/core/schema';
 import { HttpRequest } from '@smithy/protocol-http';
 import type { HttpHandler } from '@smithy/protocol-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, UserAgent, UserAgentPair } from '@smithy/types';
-import { PACKAGE_NAME, toolVersion } from '../cli/packageInfo.js';
+import { PACKAGE_NAME, toolVersion } from '../version.js';
 import type { Parameters } from '../parameters/schema.js';
 import type { ServiceName } from './endpoints.js';
 import { endpointFor } from './endpoints.js';

@@ -14,7 +14,7 @@ import { testConnectionCommand } from './commands/testConnectionCommand.js';
 import { validateCommand } from './commands/validateCommand.js';
 import { GLOBAL_OPTIONS } from './globalOptions.js';
 import { loadOptionalCommand, OPTIONAL_COMMANDS } from './optionalCommand.js';
-import { toolVersion } from './packageInfo.js';
+import { toolVersion } from '../version.js';
 import { printError } from './printError.js';
 
 export interface CliOutcome {

@@ -18,7 +18,7 @@ import { InventoryError } from '../errors/inventoryError.js';
 import type { Logger } from '../log/logger.js';
 import type { Parameters } from '../parameters/schema.js';
 import type { ErrorRow, InventoryStore, ScopeKey } from '../sinks/store.js';
-import type { ClassifiedError } from './classify.js';
+import type { ClassifiedError } from '../errors/classify.js';
 import type { CrawlStatus, TargetContext } from './context.js';
 import type { AccountNode } from './organizationWalk.js';
 import { OrganizationWalk, pages } from './organizationWalk.js';

@@ -14,7 +14,7 @@ import type { CredentialChain } from '../auth/assumeRoleChain.js';
 import { openCredentialCache } from '../auth/credentialCache.js';
 import { ClientFactory } from '../aws/clientFactory.js';
 import { defaultRequestHandler } from '../aws/httpHandler.js';
-import { toolVersion } from '../cli/packageInfo.js';
+import { toolVersion } from '../version.js';
 import { ExitCode } from '../errors/inventoryError.js';
 import type { ExitCodeValue } from '../errors/inventoryError.js';
 import { createRecorder } from '../fixtures/recorder.js';

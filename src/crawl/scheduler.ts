@@ -22,8 +22,8 @@ import pRetry from 'p-retry';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { RefreshingProvider } from '../auth/refreshingProvider.js';
 import type { CallGate } from '../aws/clientFactory.js';
-import type { ClassifiedError } from './classify.js';
-import { classifyError, isRetryable } from './classify.js';
+import type { ClassifiedError } from '../errors/classify.js';
+import { classifyError, isRetryable } from '../errors/classify.js';
 import type { SharedSlots } from './workers/sharedSlots.js';
 
 export interface CallMeta {

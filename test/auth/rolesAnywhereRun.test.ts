@@ -3,7 +3,7 @@
  * gets a session (CreateSession), the crawl runs on top of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testConnection } from '../../src/auth/testConnection.js';
+import { testConnection } from '../../src/diagnostics/testConnection.js';
 import { runInventory } from '../../src/crawl/run.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';

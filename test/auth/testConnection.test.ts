@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatConnectionReport, testConnection } from '../../src/auth/testConnection.js';
+import { formatConnectionReport, testConnection } from '../../src/diagnostics/testConnection.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { collectLogs, parametersFor } from '../helpers/harness.js';

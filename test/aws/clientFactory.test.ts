@@ -10,7 +10,7 @@ import type { HttpHandlerOptions } from '@smithy/types';
 import type { HttpRequest } from '@smithy/protocol-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientFactory, TRIMMED_MIDDLEWARE } from '../../src/aws/clientFactory.js';
-import { toolVersion } from '../../src/cli/packageInfo.js';
+import { toolVersion } from '../../src/version.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { parametersFor } from '../helpers/harness.js';

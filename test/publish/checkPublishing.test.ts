@@ -1,6 +1,6 @@
 /** `test-connection` checks the events queue when `publish` is set. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { testConnection } from '../../src/auth/testConnection.js';
+import { testConnection } from '../../src/diagnostics/testConnection.js';
 import { MEMBER_ROLE_NAME, startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { collectLogs, parametersFor } from '../helpers/harness.js';

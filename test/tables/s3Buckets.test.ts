@@ -5,7 +5,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { TargetContext } from '../../src/crawl/context.js';
-import { classifyError } from '../../src/crawl/classify.js';
+import { classifyError } from '../../src/errors/classify.js';
 import { CallError } from '../../src/crawl/scheduler.js';
 import { allColumns } from '../../src/crawl/table.js';
 import type { Row } from '../../src/crawl/table.js';

@@ -9,7 +9,7 @@
  */
 import { InventoryError } from '../../errors/inventoryError.js';
 import type { RolesAnywhereParameters } from '../../parameters/schema.js';
-import type { ConnectionCheck } from '../testConnection.js';
+import type { ConnectionCheck } from '../../diagnostics/testConnection.js';
 import type { CreateSessionOptions, RolesAnywhereSession } from './createSession.js';
 import { createRolesAnywhereSession } from './createSession.js';
 import { describeCertificate } from './describeCertificate.js';

@@ -24,7 +24,7 @@ export function testConnectionCommand(result: CommandResult): CommandModule {
       const argv = args as unknown as TestConnectionArgs;
       const params = parametersFromArgs(argv);
       const logger = loggerFor(argv, params.log_level);
-      const { formatConnectionReport, testConnection } = await import('../../auth/testConnection.js');
+      const { formatConnectionReport, testConnection } = await import('../../diagnostics/testConnection.js');
       const report = await testConnection(params, logger);
       const text = argv.json ? JSON.stringify(report, null, 2) : formatConnectionReport(report);
       process.stdout.write(`${scrub(text)}\n`);

@@ -19,7 +19,7 @@ import type { SchedulerStatsDelta } from '../scheduler.js';
 import type { Row, TableDeclaration } from '../table.js';
 import { ErrorRows, TableRunner, targetContext } from '../tableRunner.js';
 import type { ErrorMeta, RunnerSink } from '../tableRunner.js';
-import type { ClassifiedError } from '../classify.js';
+import type { ClassifiedError } from '../../errors/classify.js';
 import type { ScopeKey } from '../../sinks/store.js';
 import { fromWireCredentials, fromWireError, toWireCredentials, toWireError } from './protocol.js';
 import type { FromWorker, Op, ToWorker, WorkerInit } from './protocol.js';

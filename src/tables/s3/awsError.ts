@@ -3,7 +3,7 @@
  * response. Errors reach a step either as the scheduler's `CallError` (its classified code, the SDK
  * error as its cause) or, in a bare client, as the SDK error itself.
  */
-import { errorCode } from '../../crawl/classify.js';
+import { errorCode } from '../../errors/classify.js';
 
 interface Wrapped {
   classified?: { code?: unknown };

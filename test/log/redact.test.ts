@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearSecrets, containsSecret, registerSecret, scrub } from './redact.js';
+import { clearSecrets, containsSecret, registerSecret, scrub } from '../../src/log/redact.js';
 
 afterEach(clearSecrets);
 

@@ -2,9 +2,9 @@
  * One benchmark crawl in a process of its own: reads a parameter file (argv[2]), runs the real
  * `runInventory`, and prints one JSON line with its figures, CPU time and peak RSS.
  */
-import { runInventory } from '../crawl/run.js';
-import { createLogger } from '../log/logger.js';
-import { loadParameters } from '../parameters/load.js';
+import { runInventory } from '../src/crawl/run.js';
+import { createLogger } from '../src/log/logger.js';
+import { loadParameters } from '../src/parameters/load.js';
 
 const params = loadParameters({ file: process.argv[2] ?? '' });
 const logger = createLogger({ level: 'warn', format: 'json' });

@@ -10,15 +10,15 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ClientFactory } from '../aws/clientFactory.js';
 import { endpointFor } from '../aws/endpoints.js';
-import { classifyError } from '../crawl/classify.js';
+import { classifyError } from '../errors/classify.js';
 import { defaultRequestHandler } from '../aws/httpHandler.js';
 import { ExitCode, InventoryError } from '../errors/inventoryError.js';
 import type { ExitCodeValue } from '../errors/inventoryError.js';
 import type { Logger } from '../log/logger.js';
 import type { Parameters } from '../parameters/schema.js';
-import { buildCredentialChain } from './assumeRoleChain.js';
-import type { RefreshingProvider } from './refreshingProvider.js';
-import { checkRolesAnywhere } from './rolesAnywhere/connectionCheck.js';
+import { buildCredentialChain } from '../auth/assumeRoleChain.js';
+import type { RefreshingProvider } from '../auth/refreshingProvider.js';
+import { checkRolesAnywhere } from '../auth/rolesAnywhere/connectionCheck.js';
 
 export interface ConnectionCheck {
   step: string;

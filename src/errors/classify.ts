@@ -2,8 +2,8 @@
  * The one place that decides what an AWS error means for the crawl, by the error's name (never
  * by its message text). Every caller acts on the class, not on the name.
  */
-import type { ErrorKind } from '../errors/inventoryError.js';
-import { InventoryError } from '../errors/inventoryError.js';
+import type { ErrorKind } from './inventoryError.js';
+import { InventoryError } from './inventoryError.js';
 
 export type ErrorClass = Extract<ErrorKind, 'absent' | 'denied' | 'throttled' | 'expired' | 'transient' | 'gone' | 'internal' | 'auth' | 'config'>;
 

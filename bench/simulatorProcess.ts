@@ -5,8 +5,8 @@
  * it is sent SIGTERM. Started with an IPC channel, it answers the message `cpu` with its CPU
  * seconds so far, so that the benchmark can tell how busy the machine was.
  */
-import { startSimulator } from '../simulator/index.js';
-import type { SimulatorOptions } from '../simulator/index.js';
+import { startSimulator } from '../src/simulator/index.js';
+import type { SimulatorOptions } from '../src/simulator/index.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as Partial<SimulatorOptions>;
 const sim = await startSimulator(options);

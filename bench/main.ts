@@ -7,7 +7,7 @@
  *                      longest dependent chain × latency )
  *
  * The simulator and each crawl run in processes of their own; peak RSS and CPU are the crawl's.
- * Usage: node dist/bench/main.js [scenario …] [--latency-ms 25] [--workers auto|N]
+ * Usage: npm run bench -- [scenario …] [--latency-ms 25] [--workers auto|N]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { SimulatorOptions } from '../simulator/index.js';
+import type { SimulatorOptions } from '../src/simulator/index.js';
 
 interface Scenario {
   name: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, resolveLogFormat } from './logger.js';
-import { clearSecrets, registerSecret } from './redact.js';
+import { createLogger, resolveLogFormat } from '../../src/log/logger.js';
+import { clearSecrets, registerSecret } from '../../src/log/redact.js';
 
 afterEach(clearSecrets);
 
