@@ -13,7 +13,7 @@ import { schemaCommand } from './commands/schemaCommand.js';
 import { testConnectionCommand } from './commands/testConnectionCommand.js';
 import { validateCommand } from './commands/validateCommand.js';
 import { GLOBAL_OPTIONS } from './globalOptions.js';
-import { loadOptionalCommand, OPTIONAL_COMMANDS } from './optionalCommand.js';
+import { LAZY_COMMANDS, lazyCommand } from './lazyCommands.js';
 import { toolVersion } from '../version.js';
 import { printError } from './printError.js';
 
@@ -53,11 +53,11 @@ function guard(command: CommandModule<object, object>, result: CommandResult, de
 export async function runCli(args: readonly string[]): Promise<CliOutcome> {
   const result: CommandResult = { exitCode: NOT_SET };
   const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
-  const optional = await Promise.all(OPTIONAL_COMMANDS.map((spec) => loadOptionalCommand(spec, args.includes(spec.command))));
+  const lazy = await Promise.all(LAZY_COMMANDS.map((spec) => lazyCommand(spec, args.includes(spec.command))));
   const [run, validate, testConnection, schema] = [runCommand(result), validateCommand(result), testConnectionCommand(result), schemaCommand(result)];
   const ownNames = new Set([run, validate, testConnection, schema].map((command) => String(command.command)));
   // The order of --help.
-  const commands = [run, validate, testConnection, ...optional, schema];
+  const commands = [run, validate, testConnection, ...lazy, schema];
 
   let usageMessage: string | null = null;
   let parser: Argv = yargs([...args])
