@@ -2,16 +2,56 @@
  * A table is data: one declaration per table says what it holds, where each column comes from,
  * how wide its scope is and which calls fill it. The same declaration makes the SQLite DDL, the
  * CSV header and the README's table reference; the engine runs its `list` and `enrich` steps.
+ *
+ * The shape, in one file per table under src/tables/ (`defineTable` checks it):
+ *
+ *     export const sqsQueues = defineTable({
+ *       name: 'sqs_queues', description: '…', resource: 'sqs', scope: 'account-region',
+ *       primaryKey: ['account_id', 'region', 'name'],
+ *       columns: [
+ *         // Each column names the one call that fills it (`from`), as a steampipe hydrate does.
+ *         { name: 'name', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: '…' },
+ *         { name: 'policy', type: 'TEXT', json: true, from: 'sqs:GetQueueAttributes', description: '…' },
+ *         { name: 'tags', type: 'TEXT', json: true, from: 'sqs:ListQueueTags', description: '…' },
+ *       ],
+ *       // The listing: yields the items, and maps one to the columns `from` its call.
+ *       list: { call: 'sqs:ListQueues', items: listQueues, row: (item) => ({ name: item.name }) },
+ *       // One step per other call named by a column, keyed by that call: it returns that call's
+ *       // columns for one item, or null ("not configured": all of them null).
+ *       enrich: {
+ *         'sqs:GetQueueAttributes': async (item, ctx) => ({ policy: … }),
+ *         'sqs:ListQueueTags': async (item, ctx) => ({ tags: … }),
+ *       },
+ *     });
+ *
+ * So a column's source is one search away (its `from` is the step's key), and the column lists
+ * of the steps are derived, never written twice. What the compiler checks: a step returns a value
+ * for each column `from` its call and a misspelt name is missing one (`Row<Name>`), the primary
+ * key names declared columns, every call a column names has a step, and no step is keyed by a call
+ * no column names. `defineTable` checks the same again when the module loads (for declarations
+ * built around the types) and that the listing fills at least one column.
+ *
+ * Columns kept in a constant of their own (so a helper can be typed by them) are declared
+ * `[…] as const satisfies readonly TableColumn[]`; such a helper returns
+ * `Row<ColumnsFrom<typeof columns, 'sqs:GetQueueAttributes'>>`.
  */
 import type { ResourceType } from '../parameters/schema.js';
+import { InventoryError } from '../errors/inventoryError.js';
 import type { TargetContext } from './context.js';
 
 export type SqlType = 'TEXT' | 'INTEGER' | 'REAL';
 export type SqlValue = string | number | null;
-export type Row = Record<string, SqlValue>;
+/**
+ * Values by column name. `Row` alone is any table's row (what the store takes); `Row<Name>` is
+ * what a step returns: every one of its columns, so a misspelt name is a missing one and does not
+ * compile. (Required rather than optional keys on purpose: TypeScript does not flag an extra key
+ * in a callback's returned object, but it always flags a missing one.)
+ */
+export type Row<Name extends string = string> = Record<Name, SqlValue>;
 
 export type Scope = 'organization' | 'account' | 'account-region';
 
+/** A column as the stores see it (DDL, CSV header, value conversions). */
 export interface ColumnDeclaration {
   name: string;
   type: SqlType;
@@ -28,12 +68,60 @@ export interface ColumnDeclaration {
   time?: boolean;
 }
 
+/** A column of a table declaration: the stores' view plus where its value comes from. */
+export interface TableColumn extends ColumnDeclaration {
+  /**
+   * The one call that fills the column, `service:Operation` as IAM spells it: the `list` call or
+   * the key of an `enrich` step of the same table. `target` for the scope's common columns.
+   */
+  from: string;
+}
+
+/** The names of a column list. */
+export type ColumnName<Columns extends readonly TableColumn[]> = Columns[number]['name'];
+
+/** The names of the columns filled by `Call`: what that call's step returns. */
+export type ColumnsFrom<Columns extends readonly TableColumn[], Call extends string> = Extract<Columns[number], { from: Call }>['name'];
+
+/** The columns `commonColumns()` adds to the rows of a scope. */
+export type CommonColumnName = 'partition' | 'account_id' | 'region';
+
+/** What a table module writes; `defineTable` turns it into a `TableDeclaration`. */
+export interface TableDefinition<Item, Columns extends readonly TableColumn[], ListCall extends string> {
+  name: string;
+  description: string;
+  /** The `resources` parameter value that selects this table. */
+  resource: ResourceType;
+  scope: Scope;
+  /**
+   * Resource columns in order. The scope's common columns (partition, account_id, region) are
+   * prepended by `commonColumns()` and must not be repeated here.
+   */
+  columns: Columns;
+  primaryKey: readonly (ColumnName<Columns> | CommonColumnName)[];
+  list: {
+    /** The one API call that lists the items, `service:Operation`. */
+    call: ListCall;
+    /** Yields the raw items of one target (pages are followed inside). */
+    items(ctx: TargetContext): AsyncIterable<Item>;
+    /** The columns known from the listing alone: those `from` the list call. */
+    row(item: Item, ctx: TargetContext): Row<ColumnsFrom<Columns, ListCall>>;
+  };
+  /** One step per other call the columns name, keyed by it (see `EnrichStep.run`). */
+  enrich: { [Call in Exclude<Columns[number]['from'], ListCall>]: (item: Item, ctx: TargetContext) => Promise<Row<ColumnsFrom<Columns, Call>> | null> };
+}
+
+/*
+ * What the engine, the store and the README generator read. The column lists of the steps are
+ * derived by `defineTable` from the columns' `from`; they are never written by hand.
+ */
+
 export interface ListStep<Item> {
   /** The one API call that lists the items, `service:Operation`. */
   call: string;
   /** Yields the raw items of one target (pages are followed inside). */
   items(ctx: TargetContext): AsyncIterable<Item>;
-  /** Columns known from the listing alone. */
+  /** Columns known from the listing alone (derived: those `from` this call). */
   columns: readonly string[];
   row(item: Item, ctx: TargetContext): Row;
 }
@@ -41,7 +129,10 @@ export interface ListStep<Item> {
 export interface EnrichStep<Item> {
   /** The one API call this step makes per item, `service:Operation`. */
   call: string;
-  /** Columns this step fills; they are null when the call is denied or the setting is absent. */
+  /**
+   * Columns this step fills (derived: those `from` this call); they are null when the call is
+   * denied or the setting is absent.
+   */
   columns: readonly string[];
   /**
    * Fetch and map. Return `null` for "not configured" (every column null). Errors classified
@@ -57,21 +148,52 @@ export interface TableDeclaration<Item = unknown> {
   /** The `resources` parameter value that selects this table. */
   resource: ResourceType;
   scope: Scope;
-  /**
-   * Resource columns in order. The scope's common columns (partition, account_id, region) are
-   * prepended by `commonColumns()` and must not be repeated here.
-   */
-  columns: readonly ColumnDeclaration[];
+  /** Resource columns in order, without the scope's common ones (see `allColumns`). */
+  columns: readonly TableColumn[];
   primaryKey: readonly string[];
   list: ListStep<Item>;
   enrich: readonly EnrichStep<Item>[];
 }
 
+/**
+ * The declaration of a table, with each step's columns derived from the columns' `from`. Throws
+ * when a column names a call no step makes or a step fills no column: a table module with such a
+ * mistake fails as it loads, so every command and test that touches it does.
+ */
+export function defineTable<Item, const Columns extends readonly TableColumn[], ListCall extends string>(
+  definition: TableDefinition<Item, Columns, ListCall>,
+): TableDeclaration<Item> {
+  const { list, columns } = definition;
+  // The mapped type's keys are the calls; at run time it is a plain object of step functions.
+  const steps = Object.entries(definition.enrich as Record<string, EnrichStep<Item>['run']>);
+  const calls = new Set([list.call, ...steps.map(([call]) => call)]);
+  const fail = (problem: string, fix: string): never => {
+    throw new InventoryError('internal', `Table declaration "${definition.name}": ${problem}.`, { hint: `${fix} in src/tables/.` });
+  };
+  for (const column of columns) {
+    if (!calls.has(column.from)) fail(`column "${column.name}" comes from "${column.from}", a call no step of the table makes`, `Add an enrich step keyed "${column.from}", or correct the column's "from"`);
+  }
+  const columnsFrom = (call: string): string[] => columns.filter((c) => c.from === call).map((c) => c.name);
+  for (const call of calls) {
+    if (columnsFrom(call).length === 0) fail(`the step "${call}" fills no column`, `Name it in the "from" of the columns it fills, or remove the step`);
+  }
+  return {
+    name: definition.name,
+    description: definition.description,
+    resource: definition.resource,
+    scope: definition.scope,
+    columns,
+    primaryKey: definition.primaryKey,
+    list: { call: list.call, items: (ctx) => list.items(ctx), columns: columnsFrom(list.call), row: (item, ctx) => list.row(item, ctx) },
+    enrich: steps.map(([call, run]) => ({ call, columns: columnsFrom(call), run })),
+  };
+}
+
 /** Columns every row of a scope carries, from one place (partition, account, region). */
-export function commonColumns(scope: Scope): ColumnDeclaration[] {
-  const partition: ColumnDeclaration = { name: 'partition', type: 'TEXT', nullable: false, description: 'AWS partition: aws, aws-cn or aws-us-gov' };
-  const account: ColumnDeclaration = { name: 'account_id', type: 'TEXT', nullable: false, description: 'account that owns the resource' };
-  const region: ColumnDeclaration = { name: 'region', type: 'TEXT', nullable: false, description: 'region of the resource' };
+export function commonColumns(scope: Scope): TableColumn[] {
+  const partition: TableColumn = { name: 'partition', type: 'TEXT', nullable: false, from: 'target', description: 'AWS partition: aws, aws-cn or aws-us-gov' };
+  const account: TableColumn = { name: 'account_id', type: 'TEXT', nullable: false, from: 'target', description: 'account that owns the resource' };
+  const region: TableColumn = { name: 'region', type: 'TEXT', nullable: false, from: 'target', description: 'region of the resource' };
   switch (scope) {
     case 'organization':
       return [];
@@ -83,7 +205,7 @@ export function commonColumns(scope: Scope): ColumnDeclaration[] {
 }
 
 /** Every column of a table, common ones first: the DDL and CSV column order. */
-export function allColumns(table: TableDeclaration): ColumnDeclaration[] {
+export function allColumns(table: TableDeclaration): TableColumn[] {
   return [...commonColumns(table.scope), ...table.columns];
 }
 

@@ -3,7 +3,7 @@
  * for columns, types, descriptions and the API call behind each column).
  */
 import type { TableDeclaration } from '../crawl/table.js';
-import { allColumns, commonColumns } from '../crawl/table.js';
+import { allColumns } from '../crawl/table.js';
 import { TABLES } from './index.js';
 
 export const TABLES_START = '<!-- tables:start -->';
@@ -14,13 +14,6 @@ const SCOPES = {
   account: 'once per member account',
   'account-region': 'per member account and region',
 } as const;
-
-function sourceOf(table: TableDeclaration, column: string): string {
-  if (commonColumns(table.scope).some((c) => c.name === column)) return 'target';
-  const step = table.enrich.find((s) => s.columns.includes(column));
-  if (step) return step.call;
-  return table.list.call;
-}
 
 function escape(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -38,7 +31,7 @@ export function renderTableReference(tables: readonly TableDeclaration[] = TABLE
     for (const column of allColumns(table)) {
       const kind = column.json ? 'JSON' : column.boolean ? '0/1' : column.time ? 'ISO-8601' : column.type;
       const flags = [column.nullable === false ? 'not null' : '', column.volatile ? 'volatile' : ''].filter(Boolean).join(', ');
-      parts.push(`| \`${column.name}\` | ${kind}${flags ? ` (${flags})` : ''} | ${escape(sourceOf(table, column.name))} | ${escape(column.description)} |`);
+      parts.push(`| \`${column.name}\` | ${kind}${flags ? ` (${flags})` : ''} | ${escape(column.from)} | ${escape(column.description)} |`);
     }
     parts.push('');
   }

@@ -5,13 +5,14 @@
 import type { ColumnDeclaration, Row, Scope, TableDeclaration } from '../../src/crawl/table.js';
 import type { RunStart } from '../../src/sinks/store.js';
 
+/** A table whose every column comes from its (empty) listing: the store never runs the steps. */
 export function declare(name: string, scope: Scope, columns: ColumnDeclaration[], primaryKey: string[]): TableDeclaration {
   return {
     name,
     description: `test table ${name}`,
     resource: scope === 'organization' ? 'organizations' : 'sqs',
     scope,
-    columns,
+    columns: columns.map((column) => ({ ...column, from: 'test:List' })),
     primaryKey,
     list: {
       call: 'test:List',

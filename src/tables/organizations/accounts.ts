@@ -3,34 +3,34 @@
  * ListAccountsForParent, no per-account ListParents), its tags, and how its member crawl ended.
  */
 import type { AccountNode } from '../../crawl/organizationWalk.js';
-import type { TableDeclaration } from '../../crawl/table.js';
-import { toIsoTime } from '../../crawl/table.js';
+import { defineTable, toIsoTime } from '../../crawl/table.js';
 import { organizationsTagsStep } from './tagsStep.js';
 
-export const accounts: TableDeclaration<AccountNode> = {
+export const accounts = defineTable({
   name: 'accounts',
   description: 'Every account of the organization (or, outside an organization, the account the chain ends in).',
   resource: 'organizations',
   scope: 'organization',
   primaryKey: ['id'],
   columns: [
-    { name: 'id', type: 'TEXT', nullable: false, description: '12-digit account id' },
-    { name: 'arn', type: 'TEXT', description: 'account ARN (in the organization)' },
-    { name: 'name', type: 'TEXT', description: 'account name' },
-    { name: 'email', type: 'TEXT', description: 'email address of the account root user' },
-    { name: 'state', type: 'TEXT', description: 'ACTIVE, SUSPENDED, PENDING_ACTIVATION, PENDING_CLOSURE or CLOSED (State; the deprecated Status when State is absent)' },
-    { name: 'status', type: 'TEXT', description: 'the deprecated Status field as AWS returns it (ACTIVE, SUSPENDED, PENDING_CLOSURE)' },
-    { name: 'joined_method', type: 'TEXT', description: 'INVITED or CREATED' },
-    { name: 'joined_timestamp', type: 'TEXT', time: true, description: 'when the account joined the organization (ISO-8601 UTC)' },
-    { name: 'parent_id', type: 'TEXT', description: 'id of the root or OU the account is in' },
-    { name: 'ou_path_ids', type: 'TEXT', description: 'ids from the root down to the account’s parent, joined by /' },
-    { name: 'ou_path_names', type: 'TEXT', description: 'names from the root down to the account’s parent, joined by /' },
-    { name: 'is_management_account', type: 'INTEGER', boolean: true, nullable: false, description: '1 for the management account' },
-    { name: 'tags', type: 'TEXT', json: true, description: 'tags as a JSON object {key: value}' },
+    { name: 'id', type: 'TEXT', nullable: false, from: 'organizations:ListAccountsForParent', description: '12-digit account id' },
+    { name: 'arn', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'account ARN (in the organization)' },
+    { name: 'name', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'account name' },
+    { name: 'email', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'email address of the account root user' },
+    { name: 'state', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'ACTIVE, SUSPENDED, PENDING_ACTIVATION, PENDING_CLOSURE or CLOSED (State; the deprecated Status when State is absent)' },
+    { name: 'status', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'the deprecated Status field as AWS returns it (ACTIVE, SUSPENDED, PENDING_CLOSURE)' },
+    { name: 'joined_method', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'INVITED or CREATED' },
+    { name: 'joined_timestamp', type: 'TEXT', time: true, from: 'organizations:ListAccountsForParent', description: 'when the account joined the organization (ISO-8601 UTC)' },
+    { name: 'parent_id', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'id of the root or OU the account is in' },
+    { name: 'ou_path_ids', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'ids from the root down to the account’s parent, joined by /' },
+    { name: 'ou_path_names', type: 'TEXT', from: 'organizations:ListAccountsForParent', description: 'names from the root down to the account’s parent, joined by /' },
+    { name: 'is_management_account', type: 'INTEGER', boolean: true, nullable: false, from: 'organizations:ListAccountsForParent', description: '1 for the management account' },
+    { name: 'tags', type: 'TEXT', json: true, from: 'organizations:ListTagsForResource', description: 'tags as a JSON object {key: value}' },
     {
       name: 'crawl_status',
       type: 'TEXT',
       nullable: false,
+      from: 'none: the outcome of the member crawl',
       description:
         'how the SQS/S3 crawl of the account ended: crawled, denied (member role not assumable), skipped-inactive (not ACTIVE), filtered (include/exclude parameters), error (some targets failed), other-shard, not-crawled (no member resources asked for)',
     },
@@ -38,7 +38,6 @@ export const accounts: TableDeclaration<AccountNode> = {
   list: {
     call: 'organizations:ListAccountsForParent',
     items: (ctx) => ctx.organization.accounts,
-    columns: ['id', 'arn', 'name', 'email', 'state', 'status', 'joined_method', 'joined_timestamp', 'parent_id', 'ou_path_ids', 'ou_path_names', 'is_management_account'],
     row: (node, ctx) => ({
       id: node.account.Id ?? '',
       arn: node.account.Arn ?? null,
@@ -54,15 +53,11 @@ export const accounts: TableDeclaration<AccountNode> = {
       is_management_account: node.account.Id !== undefined && node.account.Id === ctx.organization.managementAccountId() ? 1 : 0,
     }),
   },
-  enrich: [
-    organizationsTagsStep((node) => node.account.Id ?? ''),
-    {
-      call: 'none: the outcome of the member crawl',
-      columns: ['crawl_status'],
-      run: async (node, ctx) => ({ crawl_status: await ctx.memberCrawlStatus(node.account.Id ?? '') }),
-    },
-  ],
-};
+  enrich: {
+    'organizations:ListTagsForResource': organizationsTagsStep((node) => node.account.Id ?? ''),
+    'none: the outcome of the member crawl': async (node, ctx) => ({ crawl_status: await ctx.memberCrawlStatus(node.account.Id ?? '') }),
+  },
+});
 
 /** `State` replaced the deprecated `Status`; older answers (and some emulators) only carry `Status`. */
 export function accountState(node: Pick<AccountNode, 'account'>): string | null {

@@ -4,8 +4,7 @@
  */
 import { ListDelegatedAdministratorsCommand, ListDelegatedServicesForAccountCommand } from '@aws-sdk/client-organizations';
 import type { DelegatedAdministrator, DelegatedService } from '@aws-sdk/client-organizations';
-import type { TableDeclaration } from '../../crawl/table.js';
-import { toIsoTime } from '../../crawl/table.js';
+import { defineTable, toIsoTime } from '../../crawl/table.js';
 import { pages } from '../../crawl/organizationWalk.js';
 
 interface Delegation {
@@ -13,22 +12,22 @@ interface Delegation {
   service: DelegatedService;
 }
 
-export const delegatedAdministrators: TableDeclaration<Delegation> = {
+export const delegatedAdministrators = defineTable({
   name: 'delegated_administrators',
   description: 'Delegated administrator accounts and the services delegated to them.',
   resource: 'organizations',
   scope: 'organization',
   primaryKey: ['account_id', 'service_principal'],
   columns: [
-    { name: 'account_id', type: 'TEXT', nullable: false, description: 'the delegated administrator account' },
-    { name: 'account_name', type: 'TEXT', description: 'its name' },
-    { name: 'service_principal', type: 'TEXT', nullable: false, description: 'the service delegated, e.g. securityhub.amazonaws.com' },
-    { name: 'delegation_enabled_date', type: 'TEXT', time: true, description: 'when the service was delegated to the account (ISO-8601 UTC)' },
-    { name: 'administrator_since', type: 'TEXT', time: true, description: 'when the account first became a delegated administrator (ISO-8601 UTC)' },
+    { name: 'account_id', type: 'TEXT', nullable: false, from: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount', description: 'the delegated administrator account' },
+    { name: 'account_name', type: 'TEXT', from: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount', description: 'its name' },
+    { name: 'service_principal', type: 'TEXT', nullable: false, from: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount', description: 'the service delegated, e.g. securityhub.amazonaws.com' },
+    { name: 'delegation_enabled_date', type: 'TEXT', time: true, from: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount', description: 'when the service was delegated to the account (ISO-8601 UTC)' },
+    { name: 'administrator_since', type: 'TEXT', time: true, from: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount', description: 'when the account first became a delegated administrator (ISO-8601 UTC)' },
   ],
   list: {
     call: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount',
-    async *items(ctx) {
+    async *items(ctx): AsyncIterable<Delegation> {
       const org = ctx.organizations();
       for await (const page of pages((NextToken) => org.send(new ListDelegatedAdministratorsCommand({ NextToken })))) {
         for (const administrator of page.DelegatedAdministrators ?? []) {
@@ -38,7 +37,6 @@ export const delegatedAdministrators: TableDeclaration<Delegation> = {
         }
       }
     },
-    columns: ['account_id', 'account_name', 'service_principal', 'delegation_enabled_date', 'administrator_since'],
     row: ({ administrator, service }) => ({
       account_id: administrator.Id ?? '',
       account_name: administrator.Name ?? null,
@@ -47,5 +45,5 @@ export const delegatedAdministrators: TableDeclaration<Delegation> = {
       administrator_since: toIsoTime(administrator.DelegationEnabledDate),
     }),
   },
-  enrich: [],
-};
+  enrich: {},
+});

@@ -1,7 +1,7 @@
 /** `policy_targets`: where each policy is attached (ListTargetsForPolicy per policy). */
 import { ListTargetsForPolicyCommand } from '@aws-sdk/client-organizations';
 import type { PolicyTargetSummary } from '@aws-sdk/client-organizations';
-import type { TableDeclaration } from '../../crawl/table.js';
+import { defineTable } from '../../crawl/table.js';
 import { pages } from '../../crawl/organizationWalk.js';
 
 interface PolicyTarget {
@@ -9,22 +9,22 @@ interface PolicyTarget {
   target: PolicyTargetSummary;
 }
 
-export const policyTargets: TableDeclaration<PolicyTarget> = {
+export const policyTargets = defineTable({
   name: 'policy_targets',
   description: 'Attachments of policies to the root, OUs and accounts.',
   resource: 'organizations',
   scope: 'organization',
   primaryKey: ['policy_id', 'target_id'],
   columns: [
-    { name: 'policy_id', type: 'TEXT', nullable: false, description: 'policy id (p-…)' },
-    { name: 'target_id', type: 'TEXT', nullable: false, description: 'id of the root, OU or account the policy is attached to' },
-    { name: 'target_type', type: 'TEXT', description: 'ROOT, ORGANIZATIONAL_UNIT or ACCOUNT' },
-    { name: 'target_name', type: 'TEXT', description: 'name of the target' },
-    { name: 'target_arn', type: 'TEXT', description: 'ARN of the target' },
+    { name: 'policy_id', type: 'TEXT', nullable: false, from: 'organizations:ListTargetsForPolicy', description: 'policy id (p-…)' },
+    { name: 'target_id', type: 'TEXT', nullable: false, from: 'organizations:ListTargetsForPolicy', description: 'id of the root, OU or account the policy is attached to' },
+    { name: 'target_type', type: 'TEXT', from: 'organizations:ListTargetsForPolicy', description: 'ROOT, ORGANIZATIONAL_UNIT or ACCOUNT' },
+    { name: 'target_name', type: 'TEXT', from: 'organizations:ListTargetsForPolicy', description: 'name of the target' },
+    { name: 'target_arn', type: 'TEXT', from: 'organizations:ListTargetsForPolicy', description: 'ARN of the target' },
   ],
   list: {
     call: 'organizations:ListTargetsForPolicy',
-    async *items(ctx) {
+    async *items(ctx): AsyncIterable<PolicyTarget> {
       const org = ctx.organizations();
       for await (const policy of ctx.organization.policies()) {
         const policyId = policy.Id ?? '';
@@ -33,7 +33,6 @@ export const policyTargets: TableDeclaration<PolicyTarget> = {
         }
       }
     },
-    columns: ['policy_id', 'target_id', 'target_type', 'target_name', 'target_arn'],
     row: ({ policyId, target }) => ({
       policy_id: policyId,
       target_id: target.TargetId ?? '',
@@ -42,5 +41,5 @@ export const policyTargets: TableDeclaration<PolicyTarget> = {
       target_arn: target.Arn ?? null,
     }),
   },
-  enrich: [],
-};
+  enrich: {},
+});

@@ -6,8 +6,8 @@ import { GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand } fr
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
 import { InventoryError } from '../../errors/inventoryError.js';
 import type { TargetContext } from '../../crawl/context.js';
-import type { ColumnDeclaration, Row, TableDeclaration } from '../../crawl/table.js';
-import { jsonText, tagsJson, toBool, toInt, toIsoTime } from '../../crawl/table.js';
+import type { ColumnsFrom, Row, TableColumn } from '../../crawl/table.js';
+import { defineTable, jsonText, tagsJson, toBool, toInt, toIsoTime } from '../../crawl/table.js';
 
 /** What the listing knows of a queue: its URL, and the name and owner the URL spells. */
 export interface QueueItem {
@@ -20,39 +20,39 @@ export interface QueueItem {
 /** Without MaxResults, ListQueues returns at most 1000 URLs and never a NextToken. */
 const PAGE_SIZE = 1000;
 
-const columns: readonly ColumnDeclaration[] = [
-  { name: 'name', type: 'TEXT', nullable: false, description: 'queue name (the last segment of its URL)' },
-  { name: 'url', type: 'TEXT', nullable: false, description: 'queue URL, as ListQueues returns it' },
-  { name: 'arn', type: 'TEXT', nullable: false, description: 'queue ARN, arn:<partition>:sqs:<region>:<account>:<name>' },
-  { name: 'fifo', type: 'INTEGER', nullable: false, boolean: true, description: '1 for a FIFO queue (its name ends in .fifo), 0 for a standard queue' },
-  { name: 'content_based_deduplication', type: 'INTEGER', boolean: true, description: 'FIFO only: 1 when the message body is hashed for deduplication; null for standard queues' },
-  { name: 'deduplication_scope', type: 'TEXT', description: 'FIFO only: messageGroup or queue; null for standard queues' },
-  { name: 'fifo_throughput_limit', type: 'TEXT', description: 'FIFO only: perQueue or perMessageGroupId; null for standard queues' },
-  { name: 'visibility_timeout_seconds', type: 'INTEGER', description: 'seconds a received message stays hidden from other consumers' },
-  { name: 'message_retention_seconds', type: 'INTEGER', description: 'seconds a message is kept before SQS deletes it' },
-  { name: 'maximum_message_size', type: 'INTEGER', description: 'largest accepted message, in bytes' },
-  { name: 'delay_seconds', type: 'INTEGER', description: 'default delivery delay of new messages, in seconds' },
-  { name: 'receive_message_wait_time_seconds', type: 'INTEGER', description: 'default long-polling wait of ReceiveMessage, in seconds' },
-  { name: 'approximate_number_of_messages', type: 'INTEGER', volatile: true, description: 'messages available for retrieval (approximate; not a change)' },
-  { name: 'approximate_number_of_messages_not_visible', type: 'INTEGER', volatile: true, description: 'messages in flight: received, not yet deleted (approximate; not a change)' },
-  { name: 'approximate_number_of_messages_delayed', type: 'INTEGER', volatile: true, description: 'messages delayed and not yet available (approximate; not a change)' },
-  { name: 'created_at', type: 'TEXT', time: true, description: 'when the queue was created (ISO-8601 UTC)' },
-  { name: 'last_modified_at', type: 'TEXT', time: true, description: 'when the queue attributes last changed (ISO-8601 UTC)' },
-  { name: 'sqs_managed_sse_enabled', type: 'INTEGER', boolean: true, description: '1 when SSE-SQS (SQS-owned keys) encrypts the queue' },
-  { name: 'kms_master_key_id', type: 'TEXT', description: 'KMS key (id, alias or ARN) of SSE-KMS encryption; null when not KMS-encrypted' },
-  { name: 'kms_data_key_reuse_period_seconds', type: 'INTEGER', description: 'SSE-KMS only: seconds a data key is reused before KMS is called again' },
-  { name: 'dead_letter_target_arn', type: 'TEXT', description: 'ARN of the dead-letter queue (from the redrive policy); null without one' },
-  { name: 'max_receive_count', type: 'INTEGER', description: 'receives before a message moves to the dead-letter queue; null without one' },
-  { name: 'redrive_allow_policy', type: 'TEXT', json: true, description: 'which source queues may use this queue as their dead-letter queue (JSON)' },
-  { name: 'policy', type: 'TEXT', json: true, description: 'queue access policy (JSON); null without one' },
-  { name: 'tags', type: 'TEXT', json: true, description: 'tags as a JSON object {key: value}; {} when the queue has none' },
-];
+const columns = [
+  { name: 'name', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: 'queue name (the last segment of its URL)' },
+  { name: 'url', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: 'queue URL, as ListQueues returns it' },
+  { name: 'arn', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: 'queue ARN, arn:<partition>:sqs:<region>:<account>:<name>' },
+  { name: 'fifo', type: 'INTEGER', nullable: false, boolean: true, from: 'sqs:ListQueues', description: '1 for a FIFO queue (its name ends in .fifo), 0 for a standard queue' },
+  { name: 'content_based_deduplication', type: 'INTEGER', boolean: true, from: 'sqs:GetQueueAttributes', description: 'FIFO only: 1 when the message body is hashed for deduplication; null for standard queues' },
+  { name: 'deduplication_scope', type: 'TEXT', from: 'sqs:GetQueueAttributes', description: 'FIFO only: messageGroup or queue; null for standard queues' },
+  { name: 'fifo_throughput_limit', type: 'TEXT', from: 'sqs:GetQueueAttributes', description: 'FIFO only: perQueue or perMessageGroupId; null for standard queues' },
+  { name: 'visibility_timeout_seconds', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'seconds a received message stays hidden from other consumers' },
+  { name: 'message_retention_seconds', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'seconds a message is kept before SQS deletes it' },
+  { name: 'maximum_message_size', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'largest accepted message, in bytes' },
+  { name: 'delay_seconds', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'default delivery delay of new messages, in seconds' },
+  { name: 'receive_message_wait_time_seconds', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'default long-polling wait of ReceiveMessage, in seconds' },
+  { name: 'approximate_number_of_messages', type: 'INTEGER', volatile: true, from: 'sqs:GetQueueAttributes', description: 'messages available for retrieval (approximate; not a change)' },
+  { name: 'approximate_number_of_messages_not_visible', type: 'INTEGER', volatile: true, from: 'sqs:GetQueueAttributes', description: 'messages in flight: received, not yet deleted (approximate; not a change)' },
+  { name: 'approximate_number_of_messages_delayed', type: 'INTEGER', volatile: true, from: 'sqs:GetQueueAttributes', description: 'messages delayed and not yet available (approximate; not a change)' },
+  { name: 'created_at', type: 'TEXT', time: true, from: 'sqs:GetQueueAttributes', description: 'when the queue was created (ISO-8601 UTC)' },
+  { name: 'last_modified_at', type: 'TEXT', time: true, from: 'sqs:GetQueueAttributes', description: 'when the queue attributes last changed (ISO-8601 UTC)' },
+  { name: 'sqs_managed_sse_enabled', type: 'INTEGER', boolean: true, from: 'sqs:GetQueueAttributes', description: '1 when SSE-SQS (SQS-owned keys) encrypts the queue' },
+  { name: 'kms_master_key_id', type: 'TEXT', from: 'sqs:GetQueueAttributes', description: 'KMS key (id, alias or ARN) of SSE-KMS encryption; null when not KMS-encrypted' },
+  { name: 'kms_data_key_reuse_period_seconds', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'SSE-KMS only: seconds a data key is reused before KMS is called again' },
+  { name: 'dead_letter_target_arn', type: 'TEXT', from: 'sqs:GetQueueAttributes', description: 'ARN of the dead-letter queue (from the redrive policy); null without one' },
+  { name: 'max_receive_count', type: 'INTEGER', from: 'sqs:GetQueueAttributes', description: 'receives before a message moves to the dead-letter queue; null without one' },
+  { name: 'redrive_allow_policy', type: 'TEXT', json: true, from: 'sqs:GetQueueAttributes', description: 'which source queues may use this queue as their dead-letter queue (JSON)' },
+  { name: 'policy', type: 'TEXT', json: true, from: 'sqs:GetQueueAttributes', description: 'queue access policy (JSON); null without one' },
+  { name: 'tags', type: 'TEXT', json: true, from: 'sqs:ListQueueTags', description: 'tags as a JSON object {key: value}; {} when the queue has none' },
+] as const satisfies readonly TableColumn[];
 
 /**
  * The queue ARN is spelled from the listing rather than read from GetQueueAttributes, so a queue
  * whose attributes are denied still lands with its identity complete.
  */
-function queueRow(item: QueueItem, ctx: TargetContext): Row {
+function queueRow(item: QueueItem, ctx: TargetContext): Row<ColumnsFrom<typeof columns, 'sqs:ListQueues'>> {
   return {
     name: item.name,
     url: item.url,
@@ -93,7 +93,7 @@ export function parseRedrivePolicy(text: string | undefined): { deadLetterTarget
   };
 }
 
-export function attributesRow(attributes: Partial<Record<QueueAttributeName, string>>): Row {
+export function attributesRow(attributes: Partial<Record<QueueAttributeName, string>>): Row<ColumnsFrom<typeof columns, 'sqs:GetQueueAttributes'>> {
   const redrive = parseRedrivePolicy(attributes.RedrivePolicy);
   return {
     content_based_deduplication: toBool(attributes.ContentBasedDeduplication),
@@ -119,29 +119,6 @@ export function attributesRow(attributes: Partial<Record<QueueAttributeName, str
   };
 }
 
-const ATTRIBUTE_COLUMNS = [
-  'content_based_deduplication',
-  'deduplication_scope',
-  'fifo_throughput_limit',
-  'visibility_timeout_seconds',
-  'message_retention_seconds',
-  'maximum_message_size',
-  'delay_seconds',
-  'receive_message_wait_time_seconds',
-  'approximate_number_of_messages',
-  'approximate_number_of_messages_not_visible',
-  'approximate_number_of_messages_delayed',
-  'created_at',
-  'last_modified_at',
-  'sqs_managed_sse_enabled',
-  'kms_master_key_id',
-  'kms_data_key_reuse_period_seconds',
-  'dead_letter_target_arn',
-  'max_receive_count',
-  'redrive_allow_policy',
-  'policy',
-] as const;
-
 function targetRegion(ctx: TargetContext): string {
   if (ctx.region === null) throw new InventoryError('internal', 'sqs_queues runs per account and region, but its target has no region.');
   return ctx.region;
@@ -164,7 +141,7 @@ async function* listQueues(ctx: TargetContext): AsyncIterable<QueueItem> {
   } while (nextToken !== undefined);
 }
 
-export const sqsQueues: TableDeclaration<QueueItem> = {
+export const sqsQueues = defineTable({
   name: 'sqs_queues',
   description: 'SQS queues of every crawled account and region, with their attributes, dead-letter settings, policies and tags.',
   resource: 'sqs',
@@ -174,26 +151,17 @@ export const sqsQueues: TableDeclaration<QueueItem> = {
   list: {
     call: 'sqs:ListQueues',
     items: listQueues,
-    columns: ['name', 'url', 'arn', 'fifo'],
     row: queueRow,
   },
-  enrich: [
-    {
-      call: 'sqs:GetQueueAttributes',
-      columns: ATTRIBUTE_COLUMNS,
-      async run(item, ctx) {
-        const output = await ctx.sqs(targetRegion(ctx)).send(new GetQueueAttributesCommand({ QueueUrl: item.url, AttributeNames: ['All'] }));
-        return attributesRow(output.Attributes ?? {});
-      },
+  enrich: {
+    'sqs:GetQueueAttributes': async (item, ctx) => {
+      const output = await ctx.sqs(targetRegion(ctx)).send(new GetQueueAttributesCommand({ QueueUrl: item.url, AttributeNames: ['All'] }));
+      return attributesRow(output.Attributes ?? {});
     },
-    {
-      call: 'sqs:ListQueueTags',
-      columns: ['tags'],
-      async run(item, ctx) {
-        const output = await ctx.sqs(targetRegion(ctx)).send(new ListQueueTagsCommand({ QueueUrl: item.url }));
-        // SQS omits Tags for an untagged queue: that is an empty tag set, not an unknown one.
-        return { tags: tagsJson(output.Tags ?? {}) };
-      },
+    'sqs:ListQueueTags': async (item, ctx) => {
+      const output = await ctx.sqs(targetRegion(ctx)).send(new ListQueueTagsCommand({ QueueUrl: item.url }));
+      // SQS omits Tags for an untagged queue: that is an empty tag set, not an unknown one.
+      return { tags: tagsJson(output.Tags ?? {}) };
     },
-  ],
-};
+  },
+});
