@@ -3,7 +3,7 @@
  * how wide its scope is and which calls fill it. The same declaration makes the SQLite DDL, the
  * CSV header and the README's table reference; the engine runs its `list` and `enrich` steps.
  *
- * The shape, in one file per table under src/tables/ (`defineTable` checks it):
+ * The shape, one file per table under src/tables/:
  *
  *     export const sqsQueues = defineTable({
  *       name: 'sqs_queues', description: '…', resource: 'sqs', scope: 'account-region',
@@ -14,9 +14,9 @@
  *         { name: 'policy', type: 'TEXT', json: true, from: 'sqs:GetQueueAttributes', description: '…' },
  *         { name: 'tags', type: 'TEXT', json: true, from: 'sqs:ListQueueTags', description: '…' },
  *       ],
- *       // The listing: yields the items, and maps one to the columns `from` its call.
+ *       // The listing: yields the items of a target, and maps one to the columns `from` its call.
  *       list: { call: 'sqs:ListQueues', items: listQueues, row: (item) => ({ name: item.name }) },
- *       // One step per other call named by a column, keyed by that call: it returns that call's
+ *       // One step per other call the columns name, keyed by that call: it returns that call's
  *       // columns for one item, or null ("not configured": all of them null).
  *       enrich: {
  *         'sqs:GetQueueAttributes': async (item, ctx) => ({ policy: … }),
@@ -24,14 +24,20 @@
  *       },
  *     });
  *
- * So a column's source is one search away (its `from` is the step's key), and the column lists
- * of the steps are derived, never written twice. What the compiler checks: a step returns a value
- * for each column `from` its call and a misspelt name is missing one (`Row<Name>`), the primary
- * key names declared columns, every call a column names has a step, and no step is keyed by a call
- * no column names. `defineTable` checks the same again when the module loads (for declarations
- * built around the types) and that the listing fills at least one column.
+ * A column's source is one search away (its `from` is the key of the step that fills it), and
+ * the steps' column lists are derived from the `from`s, never written a second time.
  *
- * Columns kept in a constant of their own (so a helper can be typed by them) are declared
+ * What the compiler refuses: a step's row that misses one of its columns or misspells one
+ * (`Row<Name>`), a primary key naming no column, a call named by a column that no step makes, a
+ * step keyed by a call no column names. `defineTable` refuses the last two again when the module
+ * loads (the registry test loads every table), and a listing that fills no column.
+ *
+ * Two habits keep the compiler's messages to the point. Give `items` a typed `ctx` (or pass a
+ * named function), so the item type is known before the steps are checked. When columns and
+ * steps disagree on a call, read the message that names the call: the compiler may add that the
+ * item is `unknown` in the other steps, which is only a consequence.
+ *
+ * Columns kept in a constant of their own, so that a helper can be typed by them, are declared
  * `[…] as const satisfies readonly TableColumn[]`; such a helper returns
  * `Row<ColumnsFrom<typeof columns, 'sqs:GetQueueAttributes'>>`.
  */
@@ -71,8 +77,9 @@ export interface ColumnDeclaration {
 /** A column of a table declaration: the stores' view plus where its value comes from. */
 export interface TableColumn extends ColumnDeclaration {
   /**
-   * The one call that fills the column, `service:Operation` as IAM spells it: the `list` call or
-   * the key of an `enrich` step of the same table. `target` for the scope's common columns.
+   * The one call that fills the column, `service:Operation` as IAM spells it (`none: why` for a
+   * value no AWS call gives): the `list` call or the key of an `enrich` step of the same table.
+   * `target` for the scope's common columns. The README's "from" column prints it.
    */
   from: string;
 }

@@ -1,6 +1,7 @@
 /**
- * Every table declared under src/tables/ is in the registry, every column is filled by exactly
- * one step that names its API call, and the README's table reference is up to date.
+ * Every table declared under src/tables/ is in the registry (importing each module also runs
+ * `defineTable`'s checks), every column names the call of exactly one step and every step fills
+ * the columns that name it, and the README's table reference is up to date.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,17 +34,21 @@ describe('the table registry', () => {
     expect([...new Set(declared)].sort()).toEqual(TABLES.map((t) => t.name).sort());
   });
 
-  it.each(TABLES.map((t) => [t.name, t] as const))('%s: each column comes from exactly one step, and keys exist', (_name, table) => {
+  it.each(TABLES.map((t) => [t.name, t] as const))('%s: each column comes from exactly one step, each step fills its columns, and keys exist', (_name, table) => {
     const names = allColumns(table).map((c) => c.name);
     expect(new Set(names).size, 'column names are unique').toBe(names.length);
     for (const key of table.primaryKey) expect(names).toContain(key);
-    const common = commonColumns(table.scope).map((c) => c.name);
-    const sources = [common, table.list.columns, ...table.enrich.map((s) => s.columns)].flat();
-    for (const column of table.columns) {
-      expect(sources.filter((s) => s === column.name), `${table.name}.${column.name} is filled by one step`).toHaveLength(1);
+    for (const column of commonColumns(table.scope)) expect(column.from, `${column.name} comes from the target`).toBe('target');
+    const steps = [table.list, ...table.enrich];
+    const calls = steps.map((step) => step.call);
+    expect(new Set(calls).size, 'one step per call').toBe(calls.length);
+    for (const column of table.columns) expect(calls, `${table.name}.${column.name} comes from a call one of its steps makes`).toContain(column.from);
+    for (const step of steps) {
+      expect(step.call).toMatch(/^[a-z0-9]+:[A-Za-z]|^none:/);
+      const named = table.columns.filter((c) => c.from === step.call).map((c) => c.name);
+      expect(named.length, `${step.call} fills at least one column`).toBeGreaterThan(0);
+      expect(step.columns, `${step.call} fills exactly the columns that name it`).toEqual(named);
     }
-    for (const source of sources) expect(names, `${source} is a declared column`).toContain(source);
-    for (const step of [table.list, ...table.enrich]) expect(step.call).toMatch(/^[a-z0-9]+:[A-Za-z]|^none:/);
   });
 
   it('README.md carries the current table reference (regenerate with `npm run schema`)', () => {

@@ -2,6 +2,7 @@
  * `accounts`: every account of the organization with its place in the tree (from the walk:
  * ListAccountsForParent, no per-account ListParents), its tags, and how its member crawl ended.
  */
+import type { TargetContext } from '../../crawl/context.js';
 import type { AccountNode } from '../../crawl/organizationWalk.js';
 import { defineTable, toIsoTime } from '../../crawl/table.js';
 import { organizationsTagsStep } from './tagsStep.js';
@@ -37,7 +38,7 @@ export const accounts = defineTable({
   ],
   list: {
     call: 'organizations:ListAccountsForParent',
-    items: (ctx) => ctx.organization.accounts,
+    items: (ctx: TargetContext) => ctx.organization.accounts,
     row: (node, ctx) => ({
       id: node.account.Id ?? '',
       arn: node.account.Arn ?? null,

@@ -4,6 +4,7 @@
  */
 import { ListDelegatedAdministratorsCommand, ListDelegatedServicesForAccountCommand } from '@aws-sdk/client-organizations';
 import type { DelegatedAdministrator, DelegatedService } from '@aws-sdk/client-organizations';
+import type { TargetContext } from '../../crawl/context.js';
 import { defineTable, toIsoTime } from '../../crawl/table.js';
 import { pages } from '../../crawl/organizationWalk.js';
 
@@ -27,7 +28,7 @@ export const delegatedAdministrators = defineTable({
   ],
   list: {
     call: 'organizations:ListDelegatedAdministrators + organizations:ListDelegatedServicesForAccount',
-    async *items(ctx): AsyncIterable<Delegation> {
+    async *items(ctx: TargetContext): AsyncIterable<Delegation> {
       const org = ctx.organizations();
       for await (const page of pages((NextToken) => org.send(new ListDelegatedAdministratorsCommand({ NextToken })))) {
         for (const administrator of page.DelegatedAdministrators ?? []) {

@@ -1,4 +1,5 @@
 /** `organization`: the organization itself, one row (DescribeOrganization). */
+import type { TargetContext } from '../../crawl/context.js';
 import { defineTable } from '../../crawl/table.js';
 
 export const organization = defineTable({
@@ -17,7 +18,7 @@ export const organization = defineTable({
   ],
   list: {
     call: 'organizations:DescribeOrganization',
-    async *items(ctx) {
+    async *items(ctx: TargetContext) {
       yield await ctx.organization.organization();
     },
     row: (o) => ({

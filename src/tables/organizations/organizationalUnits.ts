@@ -2,6 +2,7 @@
  * `organizational_units`: every OU of the tree, with its parent and its path from the root —
  * both known from the walk itself (ListOrganizationalUnitsForParent), no ListParents.
  */
+import type { TargetContext } from '../../crawl/context.js';
 import { defineTable } from '../../crawl/table.js';
 import { organizationsTagsStep } from './tagsStep.js';
 
@@ -23,7 +24,7 @@ export const organizationalUnits = defineTable({
   ],
   list: {
     call: 'organizations:ListOrganizationalUnitsForParent',
-    items: (ctx) => ctx.organization.ous,
+    items: (ctx: TargetContext) => ctx.organization.ous,
     row: (node) => ({
       id: node.ou.Id ?? '',
       arn: node.ou.Arn ?? '',

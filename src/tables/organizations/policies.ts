@@ -3,6 +3,7 @@
  * with its content (DescribePolicy).
  */
 import { DescribePolicyCommand } from '@aws-sdk/client-organizations';
+import type { TargetContext } from '../../crawl/context.js';
 import { defineTable, jsonText } from '../../crawl/table.js';
 
 export const policies = defineTable({
@@ -22,7 +23,7 @@ export const policies = defineTable({
   ],
   list: {
     call: 'organizations:ListPolicies',
-    items: (ctx) => ctx.organization.policies(),
+    items: (ctx: TargetContext) => ctx.organization.policies(),
     row: (p) => ({
       id: p.Id ?? '',
       arn: p.Arn ?? '',

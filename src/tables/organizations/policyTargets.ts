@@ -1,6 +1,7 @@
 /** `policy_targets`: where each policy is attached (ListTargetsForPolicy per policy). */
 import { ListTargetsForPolicyCommand } from '@aws-sdk/client-organizations';
 import type { PolicyTargetSummary } from '@aws-sdk/client-organizations';
+import type { TargetContext } from '../../crawl/context.js';
 import { defineTable } from '../../crawl/table.js';
 import { pages } from '../../crawl/organizationWalk.js';
 
@@ -24,7 +25,7 @@ export const policyTargets = defineTable({
   ],
   list: {
     call: 'organizations:ListTargetsForPolicy',
-    async *items(ctx): AsyncIterable<PolicyTarget> {
+    async *items(ctx: TargetContext): AsyncIterable<PolicyTarget> {
       const org = ctx.organizations();
       for await (const policy of ctx.organization.policies()) {
         const policyId = policy.Id ?? '';

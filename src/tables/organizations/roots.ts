@@ -1,4 +1,5 @@
 /** `organization_roots`: the roots of the organization (ListRoots), with their enabled policy types and tags. */
+import type { TargetContext } from '../../crawl/context.js';
 import { defineTable, toJson } from '../../crawl/table.js';
 import { organizationsTagsStep } from './tagsStep.js';
 
@@ -17,7 +18,7 @@ export const organizationRoots = defineTable({
   ],
   list: {
     call: 'organizations:ListRoots',
-    items: (ctx) => ctx.organization.roots,
+    items: (ctx: TargetContext) => ctx.organization.roots,
     row: (root) => ({
       id: root.Id ?? '',
       arn: root.Arn ?? '',
