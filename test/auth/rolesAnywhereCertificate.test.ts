@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCertificateMaterial } from '../../src/auth/rolesAnywhere/certificateMaterial.js';
 import { describeCertificate } from '../../src/auth/rolesAnywhere/describeCertificate.js';
 import { exitCodeFor, InventoryError } from '../../src/errors/inventoryError.js';
-import type { Pki, Workspace } from './rolesAnywhereHarness.js';
-import { keyPem, makePki, workspace } from './rolesAnywhereHarness.js';
+import type { Pki, Workspace } from '../helpers/rolesAnywhereHarness.js';
+import { keyPem, makePki, workspace } from '../helpers/rolesAnywhereHarness.js';
 
 let ws: Workspace;
 let rsa: Pki;

@@ -9,8 +9,8 @@ import { decimalSerial, loadCertificateMaterial } from '../../src/auth/rolesAnyw
 import { signedCreateSessionRequest } from '../../src/auth/rolesAnywhere/createSession.js';
 import type { WireRequest } from '../../src/auth/rolesAnywhere/createSession.js';
 import type { IssuedCertificate } from '../../src/auth/rolesAnywhere/throwawayCa.js';
-import type { Pki, Workspace } from './rolesAnywhereHarness.js';
-import { makePki, PROFILE_ARN, REGION, ROLE_ARN, TRUST_ANCHOR_ARN, workspace } from './rolesAnywhereHarness.js';
+import type { Pki, Workspace } from '../helpers/rolesAnywhereHarness.js';
+import { makePki, PROFILE_ARN, REGION, ROLE_ARN, TRUST_ANCHOR_ARN, workspace } from '../helpers/rolesAnywhereHarness.js';
 import type { SimRequest } from '../../src/simulator/http.js';
 import { createRolesAnywhereService } from '../../src/simulator/rolesAnywhere.js';
 

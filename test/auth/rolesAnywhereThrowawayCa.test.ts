@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCertificateAuthority } from '../../src/auth/rolesAnywhere/throwawayCa.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { commandTool } from '../helpers/tools.js';
+
+const openssl = commandTool('openssl');
 
 describe('throwaway CA', () => {
   it('issues a chain whose signatures, issuers and fields check out with node:crypto', () => {
@@ -25,24 +28,13 @@ describe('throwaway CA', () => {
     expect(leaf.certificate.subject).toContain('CN=workload');
   });
 
-  it('writes PEM that openssl verifies as a chain', () => {
+  it.skipIf(!openssl.available)(`writes PEM that openssl verifies as a chain${openssl.skipNote}`, () => {
     const root = createCertificateAuthority({ commonName: 'Test Root' });
     const leaf = root.issue({ commonName: 'workload' });
-    let opensslPresent = true;
-    try {
-      execFileSync('openssl', ['version']);
-    } catch {
-      opensslPresent = false;
-    }
-    if (!opensslPresent) return;
-    const dir = mkdtempSync(join(tmpdir(), 'throwaway-ca-'));
-    try {
-      writeFileSync(join(dir, 'root.pem'), root.certificatePem);
-      writeFileSync(join(dir, 'leaf.pem'), leaf.certificatePem);
-      const out = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'root.pem'), join(dir, 'leaf.pem')]).toString();
-      expect(out).toContain(': OK');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('throwaway-ca-');
+    writeFileSync(join(dir, 'root.pem'), root.certificatePem);
+    writeFileSync(join(dir, 'leaf.pem'), leaf.certificatePem);
+    const out = execFileSync('openssl', ['verify', '-CAfile', join(dir, 'root.pem'), join(dir, 'leaf.pem')]).toString();
+    expect(out).toContain(': OK');
   });
 });

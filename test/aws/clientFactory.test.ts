@@ -14,8 +14,8 @@ import { toolVersion } from '../../src/version.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { parametersFor } from '../helpers/harness.js';
-import { management, member } from '../simulator/helpers.js';
-import type { Keys } from '../simulator/helpers.js';
+import { management, member } from '../helpers/simulatorClients.js';
+import type { Keys } from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 beforeAll(async () => {

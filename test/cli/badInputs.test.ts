@@ -2,11 +2,11 @@
  * Issue 2's bad inputs, through the built CLI: each gives a clear message naming the problem,
  * exits 2, prints no stack trace, and writes nothing.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI_TIMEOUT_MS, UNPRIVILEGED, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, UNPRIVILEGED, UNPRIVILEGED_SKIP_NOTE, ensureCliBuilt, listFiles, runCli } from '../helpers/builtCli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
@@ -52,7 +52,7 @@ const CASES: BadInput[] = [
 ];
 
 function workspace(input: BadInput): { dir: string; paramsFile: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aoi-bad-'));
+  const dir = tempDir('aoi-bad-');
   const paramsFile = path.join(dir, 'params.json');
   if (typeof input.params === 'string') writeFileSync(paramsFile, input.params);
   else if (input.params !== null) writeFileSync(paramsFile, JSON.stringify({ output_dir: 'out', ...input.params }));
@@ -77,7 +77,7 @@ describe.concurrent('bad inputs: clear message, exit 2, nothing written', () => 
     }, CLI_TIMEOUT_MS);
   }
 
-  it.skipIf(UNPRIVILEGED === undefined)('run: output_dir in a read-only directory', async () => {
+  it.skipIf(UNPRIVILEGED === undefined)(`run: output_dir in a read-only directory${UNPRIVILEGED_SKIP_NOTE}`, async () => {
     const { dir } = workspace({ name: 'read-only', params: { output_dir: 'locked/out' }, expect: [] });
     mkdirSync(path.join(dir, 'locked'));
     chmodSync(path.join(dir, 'locked'), 0o555);
@@ -106,7 +106,7 @@ describe.concurrent('usage errors exit 2', () => {
     [['validate'], /--params: no parameter file given/],
     [['validate', '--log-format', 'xml', '--params', 'x.json'], /Invalid values/],
   ])('%j', async (args, pattern) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'aoi-usage-'));
+    const dir = tempDir('aoi-usage-');
     const result = await runCli(args, { cwd: dir });
     expect(result.status, result.stderr).toBe(2);
     expect(result.stderr).toMatch(pattern);

@@ -1,15 +1,15 @@
 /** The CLI's commands as a user meets them: help, version, validate's output, the schema command. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderJsonSchema } from '../../src/parameters/jsonSchema.js';
-import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, ROOT, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, ROOT, runCli } from '../helpers/builtCli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
 function scratch(): string {
-  return mkdtempSync(path.join(tmpdir(), 'aoi-cmd-'));
+  return tempDir('aoi-cmd-');
 }
 
 describe.concurrent('aws-org-inventory', () => {

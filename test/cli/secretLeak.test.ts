@@ -3,13 +3,13 @@
  * through every command, succeeding and failing ones, and no secret may appear in stdout, stderr
  * or any file the command wrote. To cover a new command or flag, add a line to COMMANDS.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SIMULATOR_OPTIONS, startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, listFiles, runCli } from '../helpers/builtCli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
@@ -65,7 +65,7 @@ const COMMANDS: LeakCase[] = [
 
 describe.concurrent('no secret in any output', () => {
   it.each(COMMANDS)('$name', async ({ args, params, expectStatus }) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'aoi-leak-'));
+    const dir = tempDir('aoi-leak-');
     writeFileSync(path.join(dir, 'params.json'), JSON.stringify({ ...BASE_PARAMS, ...params }, null, 2));
     const result = await runCli([...args, '--params', 'params.json'], { cwd: dir, env: ENV, timeoutMs: 90_000 });
 
@@ -103,7 +103,7 @@ describe('no secret in the outputs of a crawl that succeeds', () => {
     ['run, recording the HTTP exchanges', ['run', '--record', 'recording', '--log-level', 'trace', '--log-format', 'json']],
     ['test-connection --json', ['test-connection', '--json', '--log-level', 'trace']],
   ])('%s against the simulated organization', async (_name, args) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'aoi-leak-sim-'));
+    const dir = tempDir('aoi-leak-sim-');
     const secret = simulator.bootstrap.secretAccessKey;
     writeFileSync(
       path.join(dir, 'params.json'),

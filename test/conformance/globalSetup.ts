@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { motoAvailability } from './motoServer.js';
-import type { MotoAvailability } from './motoServer.js';
+import { motoAvailability } from '../helpers/motoServer.js';
+import type { MotoAvailability } from '../helpers/motoServer.js';
 
 export interface BuildOutcome {
   ok: boolean;

@@ -11,8 +11,8 @@ import { GetCallerIdentityCommand, AssumeRoleCommand, STSClient } from '@aws-sdk
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyDeviations, expectedInventory } from './expectedInventory.js';
-import { startMoto } from './motoServer.js';
-import type { MotoServer } from './motoServer.js';
+import { startMoto } from '../helpers/motoServer.js';
+import type { MotoServer } from '../helpers/motoServer.js';
 import { motoDeviations } from './motoDeviations.js';
 import { compareTable } from './rowExpectations.js';
 import type { StoredRow, TableExpectation } from './rowExpectations.js';

@@ -2,8 +2,7 @@
  * Test harness: a simulated organization on loopback, a parameter file pointing at it, and the
  * real run (`runInventory`) into a temporary output directory.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -16,6 +15,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { loadParameters } from '../../src/parameters/load.js';
 import type { Parameters } from '../../src/parameters/schema.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { tempDir } from './tempDir.js';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js';
 
 export interface LogCollector {
@@ -29,9 +29,7 @@ export function collectLogs(level = 'debug'): LogCollector {
   return { lines, logger };
 }
 
-export function tempDir(prefix = 'aoi-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
-}
+export { tempDir } from './tempDir.js';
 
 /** The parameters a user would write for this simulator, plus `extra`. */
 export function simulatorParameters(sim: RunningSimulator, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,17 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InventoryError } from '../../src/errors/inventoryError.js';
 import { checkOutputDir } from '../../src/parameters/checkOutputDir.js';
-import { CLI_MAIN, CLI_TIMEOUT_MS, UNPRIVILEGED, ensureCliBuilt } from '../cli/builtCli.js';
+import { CLI_MAIN, CLI_TIMEOUT_MS, UNPRIVILEGED, UNPRIVILEGED_SKIP_NOTE, ensureCliBuilt } from '../helpers/builtCli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 beforeAll(ensureCliBuilt, 300_000);
 
 function scratch(): string {
-  return mkdtempSync(path.join(tmpdir(), 'aoi-outdir-'));
+  return tempDir('aoi-outdir-');
 }
 
 function errorOf(action: () => void): InventoryError {
@@ -48,7 +48,7 @@ describe('checkOutputDir', () => {
     expect(errorOf(() => checkOutputDir(path.join(file, 'out'), { field: '--csv-dir' })).describe()).toMatch(/^--csv-dir: .*file\.txt is a file, not a directory/);
   });
 
-  it.skipIf(UNPRIVILEGED === undefined)('rejects a directory this user cannot write', () => {
+  it.skipIf(UNPRIVILEGED === undefined)(`rejects a directory this user cannot write${UNPRIVILEGED_SKIP_NOTE}`, () => {
     const root = scratch();
     const dir = path.join(root, 'locked');
     mkdirSync(dir);

@@ -3,7 +3,7 @@ import { InventoryError, exitCodeFor } from '../../src/errors/inventoryError.js'
 import { containsSecret } from '../../src/log/redact.js';
 import { loadParameters } from '../../src/parameters/load.js';
 import { ParameterError } from '../../src/parameters/parameterError.js';
-import { writeParams } from './helpers.js';
+import { writeParams } from '../helpers/writeParams.js';
 
 const CHAIN = 'arn:aws:iam::111111111111:role/InventoryReader';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadParameters } from '../../src/parameters/load.js';
 import { maskParameters } from '../../src/parameters/maskParameters.js';
-import { writeParams } from './helpers.js';
+import { writeParams } from '../helpers/writeParams.js';
 
 describe('maskParameters', () => {
   it('masks every secret and shows only the last four characters of the key id', () => {

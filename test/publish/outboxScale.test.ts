@@ -16,8 +16,8 @@ import type { RunningSimulator, SimQueue } from '../../src/simulator/index.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
 import type { SqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
 import { collectLogs, parametersFor, tempDir } from '../helpers/harness.js';
-import { queueRow, queues, runStart } from '../sinks/declarations.js';
-import { quickSleep } from './publishHelpers.js';
+import { queueRow, queues, runStart } from '../helpers/tableDeclarations.js';
+import { quickSleep } from '../helpers/publishHelpers.js';
 
 const CHANGES = Number(process.env.PUBLISH_SCALE_CHANGES ?? 5_000);
 const ACCOUNT = '111122223333';

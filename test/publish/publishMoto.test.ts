@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInventory } from '../../src/crawl/run.js';
 import { loadParameters } from '../../src/parameters/load.js';
 import { collectLogs, tempDir, writeParameters } from '../helpers/harness.js';
-import { motoAvailability, startMoto } from '../conformance/motoServer.js';
-import type { MotoServer } from '../conformance/motoServer.js';
+import { motoAvailability, startMoto } from '../helpers/motoServer.js';
+import type { MotoServer } from '../helpers/motoServer.js';
 
 const moto = motoAvailability();
 const KEYS = { accessKeyId: 'AKIAPUBLISHMOTOTEST1', secretAccessKey: 'moto-accepts-any-secret' };

@@ -4,7 +4,7 @@ import { exitCodeFor } from '../../src/errors/inventoryError.js';
 import { loadParameters } from '../../src/parameters/load.js';
 import { ParameterError } from '../../src/parameters/parameterError.js';
 import { queueTarget, regionOfQueueUrl } from '../../src/publish/queueTarget.js';
-import { writeParams } from '../parameters/helpers.js';
+import { writeParams } from '../helpers/writeParams.js';
 
 const URL = 'https://sqs.eu-west-3.amazonaws.com/123456789012/inventory-events';
 

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors/inventoryError.js';
 import { tempDir } from '../helpers/harness.js';
-import { EVENTS_REGION, publishFixture, publishedChanges, quickSleep, recordedChanges } from './publishHelpers.js';
-import type { PublishFixture } from './publishHelpers.js';
+import { EVENTS_REGION, publishFixture, publishedChanges, quickSleep, recordedChanges } from '../helpers/publishHelpers.js';
+import type { PublishFixture } from '../helpers/publishHelpers.js';
 
 let fx: PublishFixture | undefined;
 afterEach(async () => {

@@ -4,16 +4,16 @@
  * array job), then `merge` over the shard databases, as the README's manifests do it; the merged
  * CSV equals an unsharded run's byte for byte.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../src/crawl/engine.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { ensureCliBuilt, listFiles, runCli } from '../cli/builtCli.js';
+import { ensureCliBuilt, listFiles, runCli } from '../helpers/builtCli.js';
 import { simulatorParameters, writeParameters } from '../helpers/harness.js';
-import { withDatabase } from './shardedRun.js';
+import { withDatabase } from '../helpers/shardedRun.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const SHARDS = 3;
 
@@ -23,7 +23,7 @@ describe('run --shard auto/N through the CLI, then merge', () => {
   beforeAll(async () => {
     await ensureCliBuilt();
     sim = await startSimulator({ accounts: 6, queuesPerAccount: 2, bucketsPerAccount: 1, regions: ['us-east-1'] });
-    dir = mkdtempSync(path.join(tmpdir(), 'aoi-auto-shard-'));
+    dir = tempDir('aoi-auto-shard-');
     writeParameters(dir, simulatorParameters(sim, { output_dir: path.join(dir, 'output') }));
   }, 300_000);
   afterAll(async () => sim.close());

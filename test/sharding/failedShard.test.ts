@@ -11,7 +11,7 @@ import { shardOf } from '../../src/crawl/engine.js';
 import { InventoryError } from '../../src/errors/inventoryError.js';
 import { crawlFixture, tempDir } from '../helpers/harness.js';
 import type { CrawlFixture } from '../helpers/harness.js';
-import { mergeShards, runShard, runShards, withDatabase } from './shardedRun.js';
+import { mergeShards, runShard, runShards, withDatabase } from '../helpers/shardedRun.js';
 
 const SHARDS = 3;
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../../src/crawl/engine.js';
 import { crawlFixture, tempDir } from '../helpers/harness.js';
 import type { CrawlFixture } from '../helpers/harness.js';
-import { historyLines, mergeShards, resourceTables, runShards, shardPath, tableRows, withDatabase } from './shardedRun.js';
+import { historyLines, mergeShards, resourceTables, runShards, shardPath, tableRows, withDatabase } from '../helpers/shardedRun.js';
 
 const SHARDS = 3;
 const REGIONS = ['us-east-1', 'eu-west-1'];

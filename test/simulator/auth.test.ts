@@ -11,8 +11,8 @@ import { GetBucketTaggingCommand, ListBucketsCommand } from '@aws-sdk/client-s3'
 import { ListRegionsCommand } from '@aws-sdk/client-account';
 import { BOOTSTRAP_SECRET_ACCESS_KEY, MEMBER_ROLE_NAME, mfaDeviceArn, startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import type { Keys } from './helpers.js';
-import * as clients from './helpers.js';
+import type { Keys } from '../helpers/simulatorClients.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 let mgmt: Keys;

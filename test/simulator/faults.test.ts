@@ -10,8 +10,8 @@ import { GetBucketPolicyCommand, GetBucketVersioningCommand, ListBucketsCommand 
 import { ListRegionsCommand } from '@aws-sdk/client-account';
 import { defaultFaults, startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator, SimulatorCounters } from '../../src/simulator/index.js';
-import type { Keys } from './helpers.js';
-import * as clients from './helpers.js';
+import type { Keys } from '../helpers/simulatorClients.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 let mgmt: Keys;

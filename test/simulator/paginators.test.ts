@@ -29,8 +29,8 @@ import { paginateListRegions } from '@aws-sdk/client-account';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import type { Keys } from './helpers.js';
-import * as clients from './helpers.js';
+import type { Keys } from '../helpers/simulatorClients.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 async function collect<P, T>(pages: AsyncIterable<P>, pick: (page: P) => T[] | undefined): Promise<{ items: T[]; pages: number; emptyPages: number }> {
   const items: T[] = [];

@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sq
 import { GetBucketTaggingCommand, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import * as clients from './helpers.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 

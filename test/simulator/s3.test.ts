@@ -24,8 +24,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator, SimBucket } from '../../src/simulator/index.js';
-import type { Keys } from './helpers.js';
-import * as clients from './helpers.js';
+import type { Keys } from '../helpers/simulatorClients.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 let mgmt: Keys;

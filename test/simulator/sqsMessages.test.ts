@@ -19,7 +19,7 @@ import {
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import * as clients from './helpers.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 let client: SQSClient;

@@ -6,8 +6,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { NodeSha256 } from '../../src/simulator/sigv4.js';
-import type { Keys } from './helpers.js';
-import * as clients from './helpers.js';
+import type { Keys } from '../helpers/simulatorClients.js';
+import * as clients from '../helpers/simulatorClients.js';
 
 let sim: RunningSimulator;
 let mgmt: Keys;

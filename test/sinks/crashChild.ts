@@ -3,7 +3,7 @@
  * printing the number of committed rows after each batch, until it is killed.
  */
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { queueRow, queues, runStart } from './declarations.js';
+import { queueRow, queues, runStart } from '../helpers/tableDeclarations.js';
 
 const path = process.argv[2];
 if (path === undefined) throw new Error('usage: crashChild <database>');

@@ -1,15 +1,12 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { compileForChild } from './compileForChild.js';
-import { queueRow, queues, runStart } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { compileForChild } from '../helpers/compileForChild.js';
+import { queueRow, queues, runStart } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 const child = compileForChild(resolve(import.meta.dirname, 'crashChild.ts'));
-afterAll(() => rmSync(resolve(dirname(child), '../..'), { recursive: true, force: true }));
 
 /** Starts the writer and SIGKILLs it once `rows` rows are committed; resolves to the count seen. */
 function killMidRun(path: string, rows: number): Promise<number> {

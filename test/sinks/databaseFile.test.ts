@@ -6,10 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { InventoryError, exitCodeFor } from '../../src/errors/inventoryError.js';
 import { SCHEMA_VERSION } from '../../src/sinks/sqlite/schema.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { declare, queueRow, queues, runStart } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { declare, queueRow, queues, runStart } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 
 function digest(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');

@@ -1,16 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { InventoryError, exitCodeFor } from '../../src/errors/inventoryError.js';
 import { acquireLock } from '../../src/sinks/lock.js';
-import { compileForChild } from './compileForChild.js';
-import { useTempDir } from './tempDir.js';
+import { compileForChild } from '../helpers/compileForChild.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 const child = compileForChild(resolve(import.meta.dirname, 'lockChild.ts'));
-afterAll(() => rmSync(resolve(dirname(child), '../..'), { recursive: true, force: true }));
 
 async function refusal(promise: Promise<unknown>): Promise<InventoryError> {
   try {

@@ -5,10 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { Row, TableDeclaration } from '../../src/crawl/table.js';
 import { mergeDatabases } from '../../src/sinks/merge.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { profiles, queueRow, queues, runStart, units } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { profiles, queueRow, queues, runStart, units } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 const ACCOUNTS = ['111111111111', '222222222222', '333333333333'];
 const REGIONS = ['us-east-1', 'eu-west-1'];
 

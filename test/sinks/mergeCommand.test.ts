@@ -7,10 +7,9 @@ import type { ArgumentsCamelCase } from 'yargs';
 import { InventoryError, exitCodeFor } from '../../src/errors/inventoryError.js';
 import { mergeCommand } from '../../src/sinks/mergeCommand.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { queueRow, queues, runStart, units } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { queueRow, queues, runStart, units } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 afterEach(() => vi.restoreAllMocks());
 
 function shardDatabase(path: string, shard: string, account: string, organization: boolean): void {

@@ -3,10 +3,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
 import type { SqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { profiles, queueRow, queues, runStart, units } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { profiles, queueRow, queues, runStart, units } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 
 interface ChangeRow {
   table_name: string;

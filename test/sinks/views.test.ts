@@ -6,10 +6,9 @@ import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
 import { accounts } from '../../src/tables/organizations/accounts.js';
 import { s3Buckets } from '../../src/tables/s3/buckets.js';
 import { sqsQueues } from '../../src/tables/sqs/queues.js';
-import { runStart } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { runStart } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 const accountsTable = accounts as TableDeclaration;
 const queuesTable = sqsQueues as TableDeclaration;
 const bucketsTable = s3Buckets as TableDeclaration;

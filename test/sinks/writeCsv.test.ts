@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { exportCsv } from '../../src/sinks/csv/writeCsv.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
 import type { SqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { queueRow, queues, runStart, units } from './declarations.js';
-import { useTempDir } from './tempDir.js';
+import { queueRow, queues, runStart, units } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 
-const tempDir = useTempDir();
 
 /** One run over a fixed little estate; the same call twice is "an unchanged source". */
 function crawl(store: SqliteStore, names: string[]): void {

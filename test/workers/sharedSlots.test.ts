@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { SharedSlots } from '../../src/crawl/workers/sharedSlots.js';
-import { compileForChild } from '../sinks/compileForChild.js';
+import { compileForChild } from '../helpers/compileForChild.js';
 
 const SIZE = 5;
 const TASKS_PER_THREAD = 300;

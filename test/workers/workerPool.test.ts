@@ -4,8 +4,7 @@
  * thread, and the walk finds the accounts everything else waits for). A stand-in worker module
  * answers each target after a few milliseconds, so the test sees only the pool's decisions.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { SharedSlots } from '../../src/crawl/workers/sharedSlots.js';
 import { WorkerPool } from '../../src/crawl/workers/workerPool.js';
 import type { Parameters } from '../../src/parameters/schema.js';
 import { collectLogs } from '../helpers/harness.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 /**
  * A worker that finishes every target 10 ms after it gets it, reports in a log line the most
@@ -41,7 +41,7 @@ parentPort.on('message', (m) => {
 `;
 
 function standInEntry(): URL {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pool-')), 'standIn.mjs');
+  const file = path.join(tempDir('pool-'), 'standIn.mjs');
   writeFileSync(file, STAND_IN);
   return pathToFileURL(file);
 }

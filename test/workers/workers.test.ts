@@ -15,7 +15,7 @@ import { resolveWorkerCount } from '../../src/crawl/workers/workerPool.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.js';
 import { collectLogs, parametersFor } from '../helpers/harness.js';
-import { compileForChild } from '../sinks/compileForChild.js';
+import { compileForChild } from '../helpers/compileForChild.js';
 
 let workerEntry: URL;
 beforeAll(() => {

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -106,11 +107,18 @@ function othersCanRead(file: string): boolean {
 export const UNPRIVILEGED: { uid: number; gid: number } | null | undefined =
   process.getuid?.() !== 0 ? null : othersCanRead(path.join(ROOT, 'package.json')) && othersCanRead(path.join(ROOT, 'node_modules', 'yargs', 'package.json')) ? { uid: 65534, gid: 65534 } : undefined;
 
+/** To append to the name of a test that needs a second user: why it is skipped. */
+export const UNPRIVILEGED_SKIP_NOTE =
+  UNPRIVILEGED === undefined ? ' (skipped: running as root in a checkout other users cannot read, so the CLI cannot run as a user without write permission)' : '';
+
 export interface CliRunOptions {
   cwd: string;
   /** Run as this user (see UNPRIVILEGED). */
   user?: { uid: number; gid: number } | null;
-  /** Added to a bare environment (PATH, and HOME set to `cwd` so no real AWS profile is read). */
+  /**
+   * Added to a bare environment: PATH, HOME set to `cwd` so no real AWS profile is read, and the
+   * temporary directory of the test run (TMPDIR), so that what a child leaves behind is seen.
+   */
   env?: Record<string, string>;
   timeoutMs?: number;
 }
@@ -120,7 +128,7 @@ export function runCli(args: readonly string[], options: CliRunOptions): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, ...options.env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, TMPDIR: tmpdir(), ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
     });

@@ -1,6 +1,6 @@
 /** A simulated organization with an events queue, crawled by real runs that publish to it. */
-import { crawlFixture } from '../helpers/harness.js';
-import type { CrawlFixture } from '../helpers/harness.js';
+import { crawlFixture } from './harness.js';
+import type { CrawlFixture } from './harness.js';
 import type { SimQueue, SimulatorOptions } from '../../src/simulator/index.js';
 
 export const EVENTS_REGION = 'eu-west-1';

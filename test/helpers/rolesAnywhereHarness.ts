@@ -2,11 +2,11 @@
  * Shared by the Roles Anywhere tests: a throwaway PKI written to a temporary directory with the
  * key files at mode 0600, and a loopback HTTP server that hands requests to a simulator handler.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './tempDir.js';
 import type { KeyObject } from 'node:crypto';
 import type { IssuedCertificate, ThrowawayKeyType } from '../../src/auth/rolesAnywhere/throwawayCa.js';
 import { createCertificateAuthority } from '../../src/auth/rolesAnywhere/throwawayCa.js';
@@ -28,7 +28,7 @@ export interface Workspace {
 }
 
 export function workspace(): Workspace {
-  const dir = mkdtempSync(join(tmpdir(), 'roles-anywhere-'));
+  const dir = tempDir('roles-anywhere-');
   return {
     dir,
     write(name, text, mode = 0o600) {

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { removeAfterTest } from './tempDir.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -13,6 +14,7 @@ export function compileForChild(entry: string): string {
   const cache = join(ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, 'inventory-child-'));
+  removeAfterTest(out);
   const seen = new Set<string>();
   const queue = [resolve(entry)];
   while (queue.length > 0) {
