@@ -50,16 +50,8 @@ function guard(command: CommandModule<object, object>, result: CommandResult, de
   };
 }
 
-export async function runCli(args: readonly string[]): Promise<CliOutcome> {
-  const result: CommandResult = { exitCode: NOT_SET };
-  const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
-  const lazy = await Promise.all(LAZY_COMMANDS.map((spec) => lazyCommand(spec, args.includes(spec.command))));
-  const [run, validate, testConnection, schema] = [runCommand(result), validateCommand(result), testConnectionCommand(result), schemaCommand(result)];
-  const ownNames = new Set([run, validate, testConnection, schema].map((command) => String(command.command)));
-  // The order of --help.
-  const commands = [run, validate, testConnection, ...lazy, schema];
-
-  let usageMessage: string | null = null;
+/** The CLI's parser over `commands`: global flags, strict usage, and `fail` for usage mistakes. */
+function cliParser(args: readonly string[], commands: readonly CommandModule<object, object>[], fail: (message: string) => never): Argv {
   let parser: Argv = yargs([...args])
     .scriptName('aws-org-inventory')
     .usage('$0 <command> [options]\n\nInventory an AWS organization (accounts, OUs, policies, SQS queues, S3 buckets) into SQLite and CSV.')
@@ -78,13 +70,67 @@ export async function runCli(args: readonly string[]): Promise<CliOutcome> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((message: string | null, error: Error | null) => {
-      usageMessage = message ?? error?.message ?? 'invalid usage';
-      if (usageMessage.startsWith('Did you mean')) {
-        usageMessage = `unknown command "${args.find((arg) => !arg.startsWith('-')) ?? ''}". ${usageMessage}`;
-      }
-      throw new UsageError(usageMessage);
+      let text = message ?? error?.message ?? 'invalid usage';
+      if (text.startsWith('Did you mean')) text = `unknown command "${args.find((arg) => !arg.startsWith('-')) ?? ''}". ${text}`;
+      fail(text);
     });
-  for (const command of commands) parser = parser.command(guard(command, result, debugOf));
+  for (const command of commands) parser = parser.command(command);
+  return parser;
+}
+
+/** Every command, in the order of --help; `args` decides which optional modules are loaded. */
+async function cliCommands(args: readonly string[], result: CommandResult): Promise<{ commands: CommandModule<object, object>[]; ownNames: Set<string> }> {
+  const lazy = await Promise.all(LAZY_COMMANDS.map((spec) => lazyCommand(spec, args.includes(spec.command))));
+  const run = runCommand(result);
+  const validate = validateCommand(result);
+  const testConnection = testConnectionCommand(result);
+  const schema = schemaCommand(result);
+  const ownNames = new Set([run, validate, testConnection, schema].map((command) => String(command.command)));
+  return { commands: [run, validate, testConnection, ...lazy, schema], ownNames };
+}
+
+export type UsageCheck = { ok: true; command: string; argv: Record<string, unknown> } | { ok: false; message: string };
+
+/**
+ * Parses `args` exactly as the CLI does (commands, flags, choices, strictness) and runs nothing:
+ * the command and its parsed arguments, or the usage error the CLI would print (exit 2). For
+ * checking command lines written elsewhere, such as the deployment files under deploy/.
+ */
+export async function checkUsage(args: readonly string[]): Promise<UsageCheck> {
+  const { commands } = await cliCommands(args, { exitCode: NOT_SET });
+  let parsed: { command: string; argv: Record<string, unknown> } | null = null;
+  const inert = commands.map((command) => ({
+    ...command,
+    handler: (argv: unknown) => {
+      parsed = { command: String(command.command).split(' ')[0] ?? '', argv: argv as Record<string, unknown> };
+    },
+  }));
+  try {
+    await cliParser(args, inert, (message) => {
+      throw new UsageError(message);
+    }).parseAsync();
+  } catch (error) {
+    if (error instanceof UsageError) return { ok: false, message: error.message };
+    throw error;
+  }
+  const found = parsed as { command: string; argv: Record<string, unknown> } | null;
+  return found === null ? { ok: false, message: 'no command ran (--help or --version?)' } : { ok: true, ...found };
+}
+
+export async function runCli(args: readonly string[]): Promise<CliOutcome> {
+  const result: CommandResult = { exitCode: NOT_SET };
+  const debugOf = (argv: unknown) => (argv as { debug?: unknown }).debug === true;
+  const { commands, ownNames } = await cliCommands(args, result);
+
+  let usageMessage: string | null = null;
+  const parser = cliParser(
+    args,
+    commands.map((command) => guard(command, result, debugOf)),
+    (message) => {
+      usageMessage = message;
+      throw new UsageError(message);
+    },
+  );
 
   try {
     await parser.parseAsync();
