@@ -78,7 +78,7 @@ function cliParser(args: readonly string[], commands: readonly CommandModule<obj
   return parser;
 }
 
-/** Every command, in the order of --help; `args` decides which optional modules are loaded. */
+/** Every command, in the order of --help; `args` decides which lazy modules are loaded. */
 async function cliCommands(args: readonly string[], result: CommandResult): Promise<{ commands: CommandModule<object, object>[]; ownNames: Set<string> }> {
   const lazy = await Promise.all(LAZY_COMMANDS.map((spec) => lazyCommand(spec, args.includes(spec.command))));
   const run = runCommand(result);
