@@ -1,7 +1,7 @@
 /**
  * Temporary directories that remove themselves. `tempDir()` inside a test (or its beforeEach) is
- * removed when that test finishes, passed or failed; anywhere else (beforeAll, a describe body,
- * module scope) after the test file. Every directory is also removed after the file in case a
+ * removed when that test finishes, passed or failed; in a concurrent test, or anywhere else
+ * (beforeAll, a describe body, module scope), after the test file. Every directory is also removed after the file in case a
  * test stopped before its own cleanup ran (a dynamic skip). The run's guard (tempGuard.ts) fails
  * the run when anything is left in the temporary directory.
  */
@@ -9,6 +9,7 @@ import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
 
 const createdInThisFile: string[] = [];
 
@@ -39,11 +40,10 @@ function removeDir(dir: string): void {
 /** Remove `dir` (recursively) once the current test finishes, or after the file outside a test. */
 export function removeAfterTest(dir: string): void {
   createdInThisFile.push(dir);
-  try {
-    onTestFinished(() => removeDir(dir));
-  } catch {
-    // Not inside a test: the file's afterAll removes it.
-  }
+  // Among concurrent tests the current test is whichever started last, so a directory made in
+  // one would go when another finishes: those, and directories made outside a test, go after the file.
+  const test = getCurrentTest();
+  if (test !== undefined && test.concurrent !== true) onTestFinished(() => removeDir(dir));
 }
 
 /** A fresh directory under the system temporary directory, removed after the test (or the file). */

@@ -52,10 +52,9 @@ describe('ingestion views', () => {
     store.close();
   });
 
-  it("runs every example query of the README's database section", () => {
-    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
-    const section = readme.split('## Using the database')[1]?.split('\n## ')[0] ?? '';
-    const sql = /```sql\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  it('runs every example query of docs/database.md', () => {
+    const page = readFileSync(resolve(import.meta.dirname, '../../docs/database.md'), 'utf8');
+    const sql = /```sql\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
     const queries = sql.split(';').map((q) => q.replace(/--.*$/gm, '').trim()).filter((q) => q.length > 0);
     expect(queries.length).toBeGreaterThanOrEqual(5);
     const store = openSqliteStore(join(tempDir(), 'inventory.sqlite'));
