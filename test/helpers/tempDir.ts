@@ -8,8 +8,7 @@
 import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, onTestFinished } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { afterAll, onTestFinished, TestRunner } from 'vitest';
 
 const createdInThisFile: string[] = [];
 
@@ -42,7 +41,7 @@ export function removeAfterTest(dir: string): void {
   createdInThisFile.push(dir);
   // Among concurrent tests the current test is whichever started last, so a directory made in
   // one would go when another finishes: those, and directories made outside a test, go after the file.
-  const test = getCurrentTest();
+  const test = TestRunner.getCurrentTest();
   if (test !== undefined && test.concurrent !== true) onTestFinished(() => removeDir(dir));
 }
 
