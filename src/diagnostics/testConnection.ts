@@ -12,6 +12,7 @@ import { ClientFactory } from '../aws/clientFactory.js';
 import { endpointFor } from '../aws/endpoints.js';
 import { classifyError } from '../errors/classify.js';
 import { defaultRequestHandler } from '../aws/httpHandler.js';
+import { fixFor } from '../errors/errorFix.js';
 import { ExitCode, InventoryError } from '../errors/inventoryError.js';
 import type { ExitCodeValue } from '../errors/inventoryError.js';
 import type { Logger } from '../log/logger.js';
@@ -37,21 +38,6 @@ export interface ConnectionReport {
   exitCode: ExitCodeValue;
 }
 
-/** Hints for the failures people meet most, by AWS error name. */
-function hintFor(code: string, step: 'auth' | 'permission', what: string): string {
-  if (code === 'AccessDenied' || code === 'AccessDeniedException') {
-    return step === 'auth'
-      ? `check the role's trust policy (it must trust the previous principal) and that assume_external_id matches its sts:ExternalId condition`
-      : `grant ${what} to the chain's last role`;
-  }
-  if (code === 'InvalidClientTokenId' || code === 'UnrecognizedClientException') return 'the access key id is unknown to AWS: check access_key_id and the region/partition';
-  if (code === 'SignatureDoesNotMatch') return 'the secret access key does not match the access key id: check secret_access_key';
-  if (code === 'ExpiredToken' || code === 'ExpiredTokenException') return 'the session token has expired: get fresh first credentials';
-  if (code === 'AWSOrganizationsNotInUseException') return 'the account is not in an organization: the crawl will inventory it alone';
-  if (code === 'MultiFactorAuthentication' || /MFA/i.test(code)) return 'check mfa_serial_number and use a fresh mfa_token_code';
-  return step === 'auth' ? 'check the role ARN and its trust policy' : `check that the chain's last role may call ${what}`;
-}
-
 export async function testConnection(params: Parameters, logger: Logger): Promise<ConnectionReport> {
   const requestHandler = defaultRequestHandler(params);
   const chain = buildCredentialChain({ params, logger, requestHandler });
@@ -60,7 +46,7 @@ export async function testConnection(params: Parameters, logger: Logger): Promis
   let authFailed = false;
   let permissionFailed = false;
 
-  const identityStep = async (step: string, provider: RefreshingProvider): Promise<boolean> => {
+  const identityStep = async (step: string, provider: RefreshingProvider, kind: 'first-credentials' | 'chain-role'): Promise<boolean> => {
     try {
       const identity = await clients.sts(provider).send(new GetCallerIdentityCommand({}));
       const credentials: AwsCredentialIdentity | undefined = provider.peek();
@@ -77,7 +63,7 @@ export async function testConnection(params: Parameters, logger: Logger): Promis
       const inner = error instanceof InventoryError ? error : null;
       const c = classifyError(error);
       const code = inner?.awsCode ?? c.code;
-      checks.push({ step, status: 'FAIL', detail: inner ? inner.message : `${code}: ${c.message}`, errorCode: code, hint: inner?.hint ?? hintFor(code, 'auth', 'sts:AssumeRole') });
+      checks.push({ step, status: 'FAIL', detail: inner ? inner.message : `${code}: ${c.message}`, errorCode: code, hint: inner?.hint ?? fixFor({ errorCode: code, service: 'sts', operation: 'AssumeRole', step: kind }) });
       authFailed = true;
       return false;
     }
@@ -94,16 +80,16 @@ export async function testConnection(params: Parameters, logger: Logger): Promis
   }
 
   const firstLabel = params.authentication_type === 'roles_anywhere' ? 'first credentials (IAM Roles Anywhere)' : params.access_key_id !== null ? 'first credentials (access keys)' : 'first credentials (default provider chain)';
-  let ok = await identityStep(firstLabel, chain.first);
+  let ok = await identityStep(firstLabel, chain.first, 'first-credentials');
   for (const hop of chain.hops) {
     if (!ok) {
       checks.push({ step: `assume ${hop.roleArn}`, status: 'SKIP', detail: 'an earlier hop failed' });
       continue;
     }
-    ok = await identityStep(`assume ${hop.roleArn} (ExternalId ${params.assume_external_id === null ? 'none' : 'set'}, ${hop.durationSeconds} s)`, hop.provider);
+    ok = await identityStep(`assume ${hop.roleArn} (ExternalId ${params.assume_external_id === null ? 'none' : 'set'}, ${hop.durationSeconds} s)`, hop.provider, 'chain-role');
   }
 
-  const permission = async (step: string, what: string, call: () => Promise<string>) => {
+  const permission = async (step: string, service: string, operation: string, call: () => Promise<string>) => {
     if (!ok) {
       checks.push({ step, status: 'SKIP', detail: 'authentication failed' });
       return;
@@ -114,29 +100,29 @@ export async function testConnection(params: Parameters, logger: Logger): Promis
       const c = classifyError(error);
       const benign = c.code === 'AWSOrganizationsNotInUseException';
       if (!benign) permissionFailed = true;
-      checks.push({ step, status: benign ? 'PASS' : 'FAIL', detail: `${c.code}: ${c.message}`, errorCode: c.code, hint: hintFor(c.code, 'permission', what) });
+      checks.push({ step, status: benign ? 'PASS' : 'FAIL', detail: `${c.code}: ${c.message}`, errorCode: c.code, hint: fixFor({ errorCode: c.code, service, operation, step: 'call', principal: 'chain' }) });
     }
   };
 
   const management = chain.management;
   if (params.resources.includes('organizations') || params.member_account_role_name !== null) {
-    await permission('organizations:DescribeOrganization', 'organizations:DescribeOrganization', async () => {
+    await permission('organizations:DescribeOrganization', 'organizations', 'DescribeOrganization', async () => {
       const out = await clients.organizations(management).send(new DescribeOrganizationCommand({}));
       return `organization ${out.Organization?.Id ?? '?'}, management account ${out.Organization?.MasterAccountId ?? '?'}`;
     });
-    await permission('organizations:ListAccounts (first page)', 'organizations:ListAccounts', async () => {
+    await permission('organizations:ListAccounts (first page)', 'organizations', 'ListAccounts', async () => {
       const out = await clients.organizations(management).send(new ListAccountsCommand({ MaxResults: 20 }));
       return `${out.Accounts?.length ?? 0} account(s) on the first page${out.NextToken ? ', more pages' : ''}`;
     });
   }
   if (params.resources.includes('s3')) {
-    await permission('s3:ListBuckets', 's3:ListAllMyBuckets', async () => {
+    await permission('s3:ListBuckets', 's3', 'ListBuckets', async () => {
       const out = await clients.s3(management, params.region).send(new ListBucketsCommand({ MaxBuckets: 1000 }));
       return `${out.Buckets?.length ?? 0} bucket(s)${out.ContinuationToken ? ', more pages' : ''}`;
     });
   }
   if (params.resources.includes('sqs')) {
-    await permission(`sqs:ListQueues (${params.region})`, 'sqs:ListQueues', async () => {
+    await permission(`sqs:ListQueues (${params.region})`, 'sqs', 'ListQueues', async () => {
       const out = await clients.sqs(management, params.region).send(new ListQueuesCommand({ MaxResults: 1000 }));
       return `${out.QueueUrls?.length ?? 0} queue(s)${out.NextToken ? ', more pages' : ''}`;
     });
