@@ -200,23 +200,32 @@ function settleAccountStatusChanges(target: Database.Database, shape: TableShape
        ) WHERE before IS NOT NULL ORDER BY run_id, account_id`,
     )
     .all() as StatusStep[];
-  const find = target.prepare("SELECT rowid, change, changed_columns FROM changes WHERE run_id = ? AND table_name = 'accounts' AND primary_key = ?");
-  const update = target.prepare('UPDATE changes SET changed_columns = ? WHERE rowid = ?');
+  const find = target.prepare("SELECT rowid, change, changed_columns, previous_values FROM changes WHERE run_id = ? AND table_name = 'accounts' AND primary_key = ?");
+  const update = target.prepare('UPDATE changes SET changed_columns = ?, previous_values = ? WHERE rowid = ?');
   const remove = target.prepare('DELETE FROM changes WHERE rowid = ?');
   const shardOfRun = target.prepare('SELECT shard FROM run_shards WHERE run_id = ? AND source = ?').pluck();
-  const insert = target.prepare("INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns) VALUES (?, ?, 'accounts', ?, 'modified', ?)");
+  const insert = target.prepare("INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns, previous_values) VALUES (?, ?, 'accounts', ?, 'modified', ?, ?)");
   const touched = new Set<number>();
   for (const step of steps) {
     const key = JSON.stringify({ id: step.account_id });
     const changed = step.crawl_status !== step.before;
-    const row = find.get(step.run_id, key) as { rowid: number; change: string; changed_columns: string | null } | undefined;
+    const row = find.get(step.run_id, key) as { rowid: number; change: string; changed_columns: string | null; previous_values: string | null } | undefined;
     if (row !== undefined && row.change !== 'modified') continue;
     const columns = row?.changed_columns ? (JSON.parse(row.changed_columns) as string[]) : [];
-    if (changed === columns.includes('crawl_status')) continue;
-    const next = changed ? [...columns, 'crawl_status'].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : columns.filter((c) => c !== 'crawl_status');
-    if (row === undefined) insert.run(step.run_id, (shardOfRun.get(step.run_id, ownerPath) as string | null | undefined) ?? null, key, JSON.stringify(next));
+    // A change recorded before previous values were kept stays without them.
+    const previous = row === undefined ? {} : row.previous_values === null ? null : (JSON.parse(row.previous_values) as Record<string, unknown>);
+    // Shard 0's previous status was `other-shard`; the owner's is the one before this run.
+    const previousRight = previous === null || (changed ? previous.crawl_status === step.before : !('crawl_status' in previous));
+    if (changed === columns.includes('crawl_status') && previousRight) continue;
+    const next = changed ? [...new Set([...columns, 'crawl_status'])].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : columns.filter((c) => c !== 'crawl_status');
+    if (previous !== null) {
+      if (changed) previous.crawl_status = step.before;
+      else delete previous.crawl_status;
+    }
+    const previousJson = previous === null ? null : JSON.stringify(previous);
+    if (row === undefined) insert.run(step.run_id, (shardOfRun.get(step.run_id, ownerPath) as string | null | undefined) ?? null, key, JSON.stringify(next), previousJson);
     else if (next.length === 0) remove.run(row.rowid);
-    else update.run(JSON.stringify(next), row.rowid);
+    else update.run(JSON.stringify(next), previousJson, row.rowid);
     touched.add(step.run_id);
   }
   const counts = target.prepare("SELECT change, count(*) AS n FROM changes WHERE run_id = ? AND table_name = 'accounts' GROUP BY change");
@@ -380,10 +389,10 @@ function copyHistory(target: Database.Database, source: Source, skipTables: Read
   for (const e of source.db.prepare('SELECT * FROM errors ORDER BY rowid').iterate() as IterableIterator<Record<string, string | number | null>>) {
     insertError.run(e.run_id, e.shard ?? shardOf.get(Number(e.run_id)) ?? null, e.account_id, e.region, e.service, e.operation, e.resource, e.error_code, e.message);
   }
-  const insertChange = target.prepare('INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns) VALUES (?, ?, ?, ?, ?, ?)');
+  const insertChange = target.prepare('INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns, previous_values) VALUES (?, ?, ?, ?, ?, ?, ?)');
   for (const c of source.db.prepare('SELECT * FROM changes ORDER BY rowid').iterate() as IterableIterator<Record<string, string | number | null>>) {
     if (skipTables.has(String(c.table_name))) continue;
-    insertChange.run(c.run_id, c.shard ?? shardOf.get(Number(c.run_id)) ?? null, c.table_name, c.primary_key, c.change, c.changed_columns);
+    insertChange.run(c.run_id, c.shard ?? shardOf.get(Number(c.run_id)) ?? null, c.table_name, c.primary_key, c.change, c.changed_columns, c.previous_values ?? null);
   }
 }
 

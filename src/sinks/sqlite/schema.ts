@@ -11,14 +11,22 @@ import { BOOKKEEPING_COLUMNS, quoteIdent } from './tableShape.js';
 import type { ColumnShape, TableShape } from './tableShape.js';
 
 /** Version of the bookkeeping layout; stored in `PRAGMA user_version` and `schema_meta`. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const APPLICATION_NAME = 'aws-org-inventory';
 
 /**
  * Forward migrations: `MIGRATIONS[i]` takes a database from version i+1 to i+2. Each runs in the
  * transaction that opens the database, so a failed migration leaves the old version intact.
  */
-const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [];
+const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
+  // 1 → 2: `changes.previous_values`, the values a `modified` row had before the run, so that a
+  // change can be shown field by field (the new values are the row's own, or the next change's
+  // previous ones). Changes recorded before the migration keep null there.
+  (db) => {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('changes')").pluck().all() as string[];
+    if (!columns.includes('previous_values')) db.exec('ALTER TABLE changes ADD COLUMN previous_values TEXT');
+  },
+];
 
 const BASE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_meta (
@@ -62,7 +70,8 @@ CREATE TABLE IF NOT EXISTS changes (
   table_name TEXT NOT NULL,
   primary_key TEXT NOT NULL,
   change TEXT NOT NULL CHECK (change IN ('added', 'modified', 'removed')),
-  changed_columns TEXT
+  changed_columns TEXT,
+  previous_values TEXT
 );
 CREATE INDEX IF NOT EXISTS changes_by_run ON changes (run_id, table_name);
 CREATE TABLE IF NOT EXISTS account_crawls (

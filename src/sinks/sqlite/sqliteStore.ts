@@ -102,7 +102,7 @@ class SqliteInventoryStore implements SqliteStore {
     this.database = db;
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.now = options.now ?? (() => new Date());
-    this.insertChange = db.prepare('INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns) VALUES (?, ?, ?, ?, ?, ?)');
+    this.insertChange = db.prepare('INSERT INTO changes (run_id, shard, table_name, primary_key, change, changed_columns, previous_values) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertError = db.prepare(
       'INSERT INTO errors (run_id, shard, account_id, region, service, operation, resource, error_code, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -225,8 +225,9 @@ class SqliteInventoryStore implements SqliteStore {
             const outcome = item.writer.write(item.row, run.id, item.unknownColumns);
             if (outcome === null) continue;
             const changed = outcome.change === 'modified' ? JSON.stringify(outcome.changedColumns) : null;
+            const previous = outcome.change === 'modified' ? JSON.stringify(outcome.previous) : null;
             const primaryKey = item.writer.primaryKeyJson(item.row);
-            this.insertChange.run(run.id, run.start.shard, item.writer.shape.name, primaryKey, outcome.change, changed);
+            this.insertChange.run(run.id, run.start.shard, item.writer.shape.name, primaryKey, outcome.change, changed, previous);
             this.outbox?.change(item.writer.shape, run.id, run.start.shard, primaryKey, outcome.change, outcome.change === 'modified' ? outcome.changedColumns : null);
           } else if (item.kind === 'account') {
             this.insertAccountCrawl.run(run.id, item.accountId, item.status);
@@ -264,7 +265,7 @@ class SqliteInventoryStore implements SqliteStore {
               if (writer === undefined) continue;
               for (const key of slices.values()) {
                 for (const primaryKey of writer.removeUnseen(run.id, key)) {
-                  this.insertChange.run(run.id, run.start.shard, tableName, primaryKey, 'removed', null);
+                  this.insertChange.run(run.id, run.start.shard, tableName, primaryKey, 'removed', null, null);
                   this.outbox?.change(writer.shape, run.id, run.start.shard, primaryKey, 'removed', null);
                 }
               }

@@ -10,7 +10,11 @@ import type { ScopeKey } from '../store.js';
 import { quoteIdent } from './tableShape.js';
 import type { TableShape } from './tableShape.js';
 
-export type WriteOutcome = { change: 'added' } | { change: 'modified'; changedColumns: string[] } | null;
+/**
+ * `previous` holds the stored values of the changed columns (what they were before this run): the
+ * new values are in the row, so the two together show a change field by field.
+ */
+export type WriteOutcome = { change: 'added' } | { change: 'modified'; changedColumns: string[]; previous: Record<string, SqlValue> } | null;
 
 type StoredRow = Record<string, SqlValue>;
 
@@ -89,7 +93,10 @@ export class TableWriter {
     const changedColumns = this.shape.columns
       .filter((c) => !c.volatile && !unknown.has(c.name) && !sameValue(stored[c.name], row[c.name] ?? null))
       .map((c) => c.name);
-    return changedColumns.length > 0 ? { change: 'modified', changedColumns } : null;
+    if (changedColumns.length === 0) return null;
+    const previous: Record<string, SqlValue> = {};
+    for (const column of changedColumns) previous[column] = stored[column] ?? null;
+    return { change: 'modified', changedColumns, previous };
   }
 
   /** Marks the slice's rows not seen in this run deleted; returns their primary keys as JSON. */
