@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -46,5 +47,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The report page's script runs in a browser as a classic script, beside Chart.js.
+    files: ['src/report/client/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
 );

@@ -8,6 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, exitCodeFor } from '../errors/inventoryError.js';
 import { scrub } from '../log/redact.js';
 import type { CommandResult } from './commandResult.js';
+import { reportCommand } from './commands/reportCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { schemaCommand } from './commands/schemaCommand.js';
 import { testConnectionCommand } from './commands/testConnectionCommand.js';
@@ -57,11 +58,12 @@ function cliParser(args: readonly string[], commands: readonly CommandModule<obj
     .usage('$0 <command> [options]\n\nInventory an AWS organization (accounts, OUs, policies, SQS queues, S3 buckets) into SQLite and CSV.')
     .options(GLOBAL_OPTIONS)
     .strict()
-    .demandCommand(1, 'Name a command: run, validate, test-connection, demo, simulate, replay, merge or schema.')
+    .demandCommand(1, 'Name a command: run, validate, test-connection, report, demo, simulate, replay, merge or schema.')
     .recommendCommands()
     .example('$0 demo', 'crawl the bundled simulated organization into output/')
     .example('$0 validate --params parameters/example.json', 'check a parameter file')
     .example('$0 run --params prod.json', 'inventory a real organization')
+    .example('$0 report', 'write output/report.html from the inventory in output/')
     .epilogue('Exit codes: 0 succeeded, 1 partial, 2 bad parameters or usage, 3 authentication failed, 4 output directory locked, 5 internal error.')
     .version(toolVersion)
     .help()
@@ -84,9 +86,10 @@ async function cliCommands(args: readonly string[], result: CommandResult): Prom
   const run = runCommand(result);
   const validate = validateCommand(result);
   const testConnection = testConnectionCommand(result);
+  const report = reportCommand(result);
   const schema = schemaCommand(result);
-  const ownNames = new Set([run, validate, testConnection, schema].map((command) => String(command.command)));
-  return { commands: [run, validate, testConnection, ...lazy, schema], ownNames };
+  const ownNames = new Set([run, validate, testConnection, report, schema].map((command) => String(command.command)));
+  return { commands: [run, validate, testConnection, report, ...lazy, schema], ownNames };
 }
 
 export type UsageCheck = { ok: true; command: string; argv: Record<string, unknown> } | { ok: false; message: string };

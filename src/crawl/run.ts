@@ -30,6 +30,12 @@ import type { RunSummary } from '../sinks/store.js';
 import { exportCsv } from '../sinks/csv/writeCsv.js';
 import { acquireLock } from '../sinks/lock.js';
 import { TABLES, tablesFor } from '../tables/index.js';
+import { sqliteReaderFor } from '../report/sqliteReader.js';
+import { REPORT_FILE, writeReport } from '../report/writeReport.js';
+import { describeErrorGroup, groupErrors } from '../errors/errorCauses.js';
+import type { ErrorRecord } from '../errors/errorCauses.js';
+import { accountOfArn } from '../errors/errorCauses.js';
+import type { SqliteStore } from '../sinks/sqlite/sqliteStore.js';
 import type { CallerIdentity, CrawlOutcome, CrawlProgress, Shard } from './engine.js';
 import { authenticate, crawl } from './engine.js';
 import { limitHeapGrowth } from './heapGrowth.js';
@@ -68,6 +74,8 @@ export interface RunResult {
   outcome: CrawlOutcome;
   sqlitePath: string | null;
   csvDir: string | null;
+  /** `report.html`, when the html format is asked for. */
+  reportPath: string | null;
   /** What publishing events did, when `publish` is set. */
   publish: PublishReport | null;
   wallSeconds: number;
@@ -88,6 +96,7 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
   const { params, logger } = options;
   const writesSqlite = params.formats.includes('sqlite');
   const writesCsv = params.formats.includes('csv');
+  const reportPath = params.formats.includes('html') ? path.join(params.output_dir, REPORT_FILE) : null;
 
   checkOutputDir(params.output_dir);
   const sqlitePath = writesSqlite ? (options.sqlitePath ?? path.join(params.output_dir, 'inventory.sqlite')) : null;
@@ -135,7 +144,7 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
     logger.info({ callerArn: caller.arn }, `authenticated as ${caller.arn}`);
     const lock = await acquireLock(params.output_dir, { logger });
     try {
-      return await crawlIntoStore({ ...options, sqlitePath, csvDir }, { chain, clients, scheduler, workers, caller, started, publishHandler: baseHandler });
+      return await crawlIntoStore({ ...options, sqlitePath, csvDir, reportPath }, { chain, clients, scheduler, workers, caller, started, publishHandler: baseHandler });
     } finally {
       lock.release();
     }
@@ -164,8 +173,8 @@ interface Prepared {
   publishHandler: HttpHandler;
 }
 
-async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null; csvDir: string | null }, prepared: Prepared): Promise<RunResult> {
-  const { params, logger, sqlitePath, csvDir } = options;
+async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null; csvDir: string | null; reportPath: string | null }, prepared: Prepared): Promise<RunResult> {
+  const { params, logger, sqlitePath, csvDir, reportPath } = options;
   const { chain, clients, scheduler, workers, caller, started } = prepared;
   const tables = tablesFor(params.resources);
   // Without the sqlite format the database is a scratch file the CSV is exported from.
@@ -213,12 +222,19 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
       });
       if (publish.errors.length > 0) summary = { ...summary, ...store.recordErrorsAfterFinish(publish.errors) };
     }
+    if (summary.errorCount > 0) logErrorCauses(store, summary.runId, caller.arn, logger);
+    // Last, so that the page shows the run as it ended, publishing errors included.
+    if (reportPath !== null) {
+      const report = await writeReport(sqliteReaderFor(store.database, store.path), reportPath, { runId: summary.runId, toolVersion });
+      logger.info({ report: report.path, bytes: report.bytes }, `wrote ${report.path}`);
+    }
     return {
       exitCode: summary.status === 'succeeded' ? ExitCode.succeeded : ExitCode.partial,
       summary,
       outcome,
       sqlitePath,
       csvDir,
+      reportPath,
       publish,
       wallSeconds: (Date.now() - started) / 1000,
       requests: {
@@ -234,4 +250,19 @@ async function crawlIntoStore(options: RunOptions & { sqlitePath: string | null;
     store.close();
     if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Causes of a run's errors shown on the command line, each with its fix (the report lists them too). */
+const CAUSES_LOGGED = 10;
+
+/** One warning per cause of the run's errors, most frequent first, with what to do about it. */
+function logErrorCauses(store: SqliteStore, runId: number, callerArn: string, logger: Logger): void {
+  const rows = store.database
+    .prepare('SELECT account_id AS accountId, region, service, operation, resource, error_code AS errorCode, message FROM errors WHERE run_id = ?')
+    .iterate(runId) as IterableIterator<ErrorRecord>;
+  const groups = groupErrors(rows, accountOfArn(callerArn), 0);
+  for (const group of groups.slice(0, CAUSES_LOGGED)) {
+    logger.warn({ errorCode: group.errorCode, call: `${group.service}:${group.operation}`, count: group.count, accounts: group.accounts.length, fix: group.fix }, describeErrorGroup(group));
+  }
+  if (groups.length > CAUSES_LOGGED) logger.warn(`${groups.length - CAUSES_LOGGED} more causes of errors: see the errors table, errors.csv or report.html`);
 }

@@ -14,7 +14,9 @@ export const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
 
 export const RESOURCE_TYPES = ['organizations', 'sqs', 's3'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
-export const OUTPUT_FORMATS = ['sqlite', 'csv'] as const;
+export const OUTPUT_FORMATS = ['sqlite', 'csv', 'html'] as const;
+/** What a run writes when `formats` is not given. */
+export const DEFAULT_FORMATS = ['sqlite', 'csv'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** Fields whose values are secrets: masked by `validate`, scrubbed from logs and errors. */
@@ -195,8 +197,8 @@ export const parametersSchema = z
       .nullable()
       .default(null)
       .describe('crawl only accounts under these OU subtrees'),
-    output_dir: z.string().min(1).default('./output').describe('where inventory.sqlite, csv/ and the lock file go'),
-    formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).default([...OUTPUT_FORMATS]).describe('outputs: sqlite, csv'),
+    output_dir: z.string().min(1).default('./output').describe('where inventory.sqlite, csv/, report.html and the lock file go'),
+    formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).default([...DEFAULT_FORMATS]).describe('outputs: sqlite, csv, html (report.html, one self-contained page written at the end of the run)'),
     concurrency: z.number().int().min(1, 'must be at least 1').max(512).default(16).describe('requests in flight across the whole crawl'),
     workers: z
       .union([z.literal('auto'), z.number().int().min(0, 'must be 0 (crawl on the main thread) or more').max(64)])

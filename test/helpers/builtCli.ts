@@ -5,7 +5,7 @@
  * at the same time.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ function newestSourceTime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+    else if (/\.(ts|js|css)$/.test(entry.name) && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -67,6 +67,8 @@ export async function ensureCliBuilt(): Promise<void> {
       { cwd: ROOT, encoding: 'utf8' },
     );
     if (!existsSync(CLI_MAIN)) throw new Error(`building the CLI produced no ${CLI_MAIN}:\n${build.stdout}${build.stderr}`);
+    // What `npm run build` copies beside the compiled code: the report page's script and styles.
+    cpSync(path.join(ROOT, 'src', 'report', 'client'), path.join(OUT_DIR, 'report', 'client'), { recursive: true });
     writeFileSync(STAMP, '');
     // Sources edited during the build make the next run build again.
     utimesSync(STAMP, started, started);
