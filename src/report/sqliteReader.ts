@@ -2,11 +2,12 @@
  * The report's reader over the SQLite system of record: a read-only connection to a file that
  * `checkExistingDatabase` found sound, or the connection a run already holds.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { InventoryError } from '../errors/inventoryError.js';
 import { checkExistingDatabase } from '../sinks/sqlite/openDatabase.js';
-import { storageError } from '../sinks/sqlite/storageError.js';
+import { errorCode, storageError } from '../sinks/sqlite/storageError.js';
 import type { ReportReader, ResultRow, Value } from './reader.js';
 
 type SqliteParameter = string | number | bigint | null;
@@ -46,23 +47,47 @@ export function sqliteReaderFor(db: Database.Database, file: string, owned = fal
   };
 }
 
+function noInventory(file: string, problem: string): InventoryError {
+  return new InventoryError('config', `${file} ${problem}: there is no inventory to report on.`, {
+    field: file,
+    hint: 'Run "aws-org-inventory run --params FILE" first, or point --output-dir (or --sqlite-path) at the directory (or file) of an inventory.',
+  });
+}
+
+/** Throws unless `file` exists and is not empty; reads nothing else (see `openSqliteReader`). */
+export function requireInventoryFile(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') throw noInventory(file, 'does not exist');
+    throw storageError(error, file, 'read the database');
+  }
+  if (size === 0) throw noInventory(file, 'is empty');
+}
+
 /**
- * Opens `file` read-only. A missing or empty file, one that is not an inventory database, a
- * damaged one and one written by a newer version are refused with what to do (nothing is written).
+ * Opens `file` for reading. A missing or empty file, one that is not an inventory database, a
+ * damaged one and one written by a newer version are refused with what to do.
+ *
+ * The connection may write (with `query_only` on, so it never does) when the file allows it:
+ * in WAL mode a read-only connection leaves `-wal` and `-shm` files behind, while the last
+ * writable connection to close removes them, so the report leaves the directory as it found it.
  */
 export function openSqliteReader(file: string): ReportReader {
+  requireInventoryFile(file);
   const found = checkExistingDatabase(file);
-  if (found !== 'database') {
-    throw new InventoryError('config', `${file} ${found === 'absent' ? 'does not exist' : 'is empty'}: there is no inventory to report on.`, {
-      field: file,
-      hint: 'Run "aws-org-inventory run --params FILE" first, or point --output-dir (or --sqlite-path) at the directory (or file) of an inventory.',
-    });
-  }
+  if (found !== 'database') throw noInventory(file, found === 'absent' ? 'does not exist' : 'is empty');
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-  } catch (error) {
-    throw storageError(error, file, 'open the database');
+    db = new Database(file, { fileMustExist: true });
+    db.pragma('query_only = ON');
+  } catch {
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } catch (error) {
+      throw storageError(error, file, 'open the database');
+    }
   }
   return sqliteReaderFor(db, file, true);
 }

@@ -77,8 +77,10 @@ export const demoCommand: CommandModule = {
         `  run               #${result.summary.runId}, ${result.summary.status}`,
         `  SQLite            ${result.sqlitePath ?? '(not written: formats)'}`,
         `  CSV               ${result.csvDir ?? '(not written: formats)'}`,
+        `  report            ${result.reportPath ?? '(not written: add "html" to formats)'}`,
         '',
-        `Next: sqlite3 ${result.sqlitePath ?? 'output/inventory.sqlite'} "select name, ou_path_names, crawl_status from v_accounts"`,
+        ...(result.reportPath === null ? [] : [`Open ${result.reportPath} in a browser: the run, the OU tree, changes, errors, exposure and search, offline.`]),
+        `Query: sqlite3 ${result.sqlitePath ?? 'output/inventory.sqlite'} "select name, ou_path_names, crawl_status from v_accounts"`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       process.exitCode = result.exitCode;

@@ -23,11 +23,11 @@ describe.concurrent('aws-org-inventory', () => {
   it('--help lists every command and the exit codes', async () => {
     const result = await runCli(['--help'], { cwd: scratch() });
     expect(result.status).toBe(0);
-    for (const command of ['run', 'validate', 'test-connection', 'simulate', 'demo', 'merge', 'schema']) expect(result.stdout).toMatch(new RegExp(`aws-org-inventory ${command}\\b`));
+    for (const command of ['run', 'validate', 'test-connection', 'report', 'simulate', 'demo', 'merge', 'schema']) expect(result.stdout).toMatch(new RegExp(`aws-org-inventory ${command}\\b`));
     expect(result.stdout).toMatch(/Exit codes: 0 succeeded/);
   }, CLI_TIMEOUT_MS);
 
-  it.each(['run', 'validate', 'test-connection', 'simulate', 'demo', 'merge', 'schema'])('%s --help has examples', async (command) => {
+  it.each(['run', 'validate', 'test-connection', 'report', 'simulate', 'demo', 'merge', 'schema'])('%s --help has examples', async (command) => {
     const result = await runCli([command, '--help'], { cwd: scratch() });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Examples:/);

@@ -61,6 +61,7 @@ const COMMANDS: LeakCase[] = [
   { name: 'run, a failing flag', args: ['run', '--concurrency', '0', '--debug'], expectStatus: [2] },
   { name: 'test-connection', args: ['test-connection', '--log-level', 'trace'] },
   { name: 'test-connection --json', args: ['test-connection', '--json', '--debug', '--log-format', 'json'] },
+  { name: 'report, no inventory yet', args: ['report', '--debug'], expectStatus: [2] },
 ];
 
 describe.concurrent('no secret in any output', () => {
@@ -115,12 +116,13 @@ describe('no secret in the outputs of a crawl that succeeds', () => {
         regions: DEFAULT_SIMULATOR_OPTIONS.regions,
         endpoint_url: simulator.url,
         output_dir: 'out',
+        formats: ['sqlite', 'csv', 'html'],
       }),
     );
     const result = await runCli([...args, '--params', 'params.json'], { cwd: dir, env: { AOI_SIM_SECRET: secret }, timeoutMs: 150_000 });
     expect(result.status, result.stderr).toBe(0);
     const files = listFiles(dir).filter((file) => file !== 'params.json');
-    if (args[0] === 'run') expect(files).toEqual(expect.arrayContaining(['out/inventory.sqlite', expect.stringMatching(/^out\/csv\/.+\.csv$/), expect.stringMatching(/^recording\//)]));
+    if (args[0] === 'run') expect(files).toEqual(expect.arrayContaining(['out/inventory.sqlite', 'out/report.html', expect.stringMatching(/^out\/csv\/.+\.csv$/), expect.stringMatching(/^recording\//)]));
     const forbidden = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
     for (const [where, text] of [['stdout', result.stdout], ['stderr', result.stderr], ...files.map((file) => [file, readFileSync(path.join(dir, file), 'latin1')])] as [string, string][]) {
       for (const form of forbidden) expect(text.includes(form), `${where} contains the secret access key`).toBe(false);

@@ -46,12 +46,14 @@ export function reportCommand(result: CommandResult): CommandModule {
       const outputDir = argv['output-dir'] ?? (argv.params !== undefined ? parametersFromArgs(argv).output_dir : 'output');
       const sqlitePath = argv['sqlite-path'] ?? path.join(outputDir, 'inventory.sqlite');
       // better-sqlite3 and the page's assets load only when the command runs.
-      const { openSqliteReader } = await import('../../report/sqliteReader.js');
+      const { openSqliteReader, requireInventoryFile } = await import('../../report/sqliteReader.js');
       const { REPORT_FILE, writeReport } = await import('../../report/writeReport.js');
-      // The database first: a missing one is the likelier mistake, and nothing is created for it.
+      // A missing database first (the likelier mistake; no directory is created for it), then a
+      // directory the page cannot go into, before SQLite reads anything.
+      requireInventoryFile(sqlitePath);
+      checkOutputDir(outputDir, { field: argv['output-dir'] !== undefined ? '--output-dir' : 'output_dir' });
       const reader = openSqliteReader(sqlitePath);
       try {
-        checkOutputDir(outputDir, { field: argv['output-dir'] !== undefined ? '--output-dir' : 'output_dir' });
         const written = await writeReport(reader, path.join(outputDir, REPORT_FILE), { runId, toolVersion });
         process.stdout.write(`wrote ${written.path} (${megabytes(written.bytes)}), the report of run ${written.runId}\n`);
         result.exitCode = 0;
