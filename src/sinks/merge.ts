@@ -218,11 +218,9 @@ function settleAccountStatusChanges(target: Database.Database, shape: TableShape
     const previousRight = previous === null || (changed ? previous.crawl_status === step.before : !('crawl_status' in previous));
     if (changed === columns.includes('crawl_status') && previousRight) continue;
     const next = changed ? [...new Set([...columns, 'crawl_status'])].sort((a, b) => order.indexOf(a) - order.indexOf(b)) : columns.filter((c) => c !== 'crawl_status');
-    if (previous !== null) {
-      if (changed) previous.crawl_status = step.before;
-      else delete previous.crawl_status;
-    }
-    const previousJson = previous === null ? null : JSON.stringify(previous);
+    if (previous !== null) previous.crawl_status = step.before;
+    // In the order of the changed columns, as the store writes them.
+    const previousJson = previous === null ? null : JSON.stringify(Object.fromEntries(next.map((c) => [c, previous[c] ?? null])));
     if (row === undefined) insert.run(step.run_id, (shardOfRun.get(step.run_id, ownerPath) as string | null | undefined) ?? null, key, JSON.stringify(next), previousJson);
     else if (next.length === 0) remove.run(row.rowid);
     else update.run(JSON.stringify(next), previousJson, row.rowid);
