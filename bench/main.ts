@@ -16,6 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { SimulatorOptions } from '../src/simulator/index.js';
+import { measureReport, reportLines } from './reportFigures.js';
 
 interface Scenario {
   name: string;
@@ -25,6 +26,8 @@ interface Scenario {
   /** Longest chain of requests that must happen one after another. */
   chain: (s: Partial<SimulatorOptions>) => number;
   targets: { ratio?: number; rssMb?: number; zeroErrors?: boolean };
+  /** Also write report.html from the crawled inventory (after the crawl, not in its figures) and measure it. */
+  report?: boolean;
 }
 
 const ORG_CONCURRENCY = 2;
@@ -71,11 +74,12 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'b',
-    description: '(b) 2,000 accounts × 3 regions, one queue and one bucket each, concurrency 64',
+    description: '(b) 2,000 accounts × 3 regions, one queue and one bucket each, concurrency 64; then report.html of that inventory',
     simulator: { accounts: 1999, ouDepth: 3, ouBreadth: 4, queuesPerAccount: 1, bucketsPerAccount: 1, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] },
     parameters: { concurrency: 64, regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'] },
     chain: (s) => memberChain(s),
     targets: { ratio: 1.5, rssMb: 300 },
+    report: true,
   },
   {
     name: 'c',
@@ -175,6 +179,10 @@ async function runScenario(scenario: Scenario, latencyMs: number): Promise<void>
     const simCpuSeconds = (await simulatorCpu(sim)) - simCpuBefore;
     const counters = (await (await fetch(`${info.url}/_simulator/counters`)).json()) as { requests: number; byService: Record<string, number>; assumeRole: number };
     report(scenario, latencyMs, figures, counters, simCpuSeconds);
+    if (scenario.report) {
+      const measured = await measureReport(path.join(here, '..', 'src', 'cli', 'main.js'), path.join(dir, 'output'), figures.rows.accounts ?? 0);
+      process.stdout.write(`${reportLines(measured).join('\n')}\n`);
+    }
   } finally {
     sim.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

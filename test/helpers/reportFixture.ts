@@ -2,7 +2,8 @@
  * An inventory worth a report: the demo organization (the simulator's defaults, the regions of
  * parameters/example.json) crawled twice with the html format, and between the two runs a bucket
  * retagged, a queue opened to everyone with a new visibility timeout, a bucket deleted, a queue
- * created, one member role made unassumable and one account's GetBucketEncryption denied.
+ * created, one member role made unassumable, one account's GetBucketEncryption denied, and an
+ * account tagged with markup (which the page must show as text, never run).
  * The second run also records every session token it used, for the secret scans.
  */
 import { rmSync } from 'node:fs';
@@ -14,6 +15,9 @@ import { crawlFixture, spyHandler } from './harness.js';
 import type { CrawlFixture } from './harness.js';
 
 export const DEMO_REGIONS = ['ap-southeast-2', 'eu-west-1', 'us-east-1'];
+
+/** A tag value that would run script if the page inserted it as HTML. */
+export const MARKUP_TAG = { Key: 'note', Value: '<img src=x onerror="document.title=\'pwned\'"></script><script>document.title=\'pwned\'</script>' };
 
 /** Anyone may send to the queue: the exposure view must list it. */
 export const OPEN_POLICY = JSON.stringify({
@@ -36,6 +40,8 @@ export interface ReportInventory {
   createdQueue: SimQueue;
   deniedAccount: string;
   encryptionDeniedAccount: string;
+  /** The account tagged with MARKUP_TAG. */
+  markupAccount: string;
   /** Session tokens and secret keys the second run's requests were signed with or carried. */
   secretsSeen: string[];
   close(): Promise<void>;
@@ -72,6 +78,11 @@ export async function reportInventory(): Promise<ReportInventory> {
     if (deletedBucket === undefined || !org.removeBucket(deletedBucket.name)) throw new Error(`no bucket to delete in ${queueAccount}`);
     const createdQueue = addGeneratedQueue(org, retagAccount, DEMO_REGIONS, 900, 1000);
 
+    const markupAccount = retagAccount;
+    const account = org.accounts.get(markupAccount);
+    if (account === undefined) throw new Error(`no account ${markupAccount}`);
+    account.tags = [...account.tags, MARKUP_TAG];
+
     sim.faults.denyMemberRoles = [deniedAccount];
     sim.faults.deny = [{ account: encryptionDeniedAccount, operation: 'GetBucketEncryption' }];
 
@@ -95,6 +106,7 @@ export async function reportInventory(): Promise<ReportInventory> {
       createdQueue,
       deniedAccount,
       encryptionDeniedAccount,
+      markupAccount,
       secretsSeen,
       close: async () => {
         await fixture.close();

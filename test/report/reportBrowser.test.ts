@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixFor } from '../../src/errors/errorFix.js';
 import { artifactPath, browserAvailability, browserTestsRun, launchBrowser } from '../helpers/browser.js';
 import type { LaunchedBrowser } from '../helpers/browser.js';
-import { reportInventory } from '../helpers/reportFixture.js';
+import { MARKUP_TAG, reportInventory } from '../helpers/reportFixture.js';
 import type { ReportInventory } from '../helpers/reportFixture.js';
 
 const availability = browserAvailability();
@@ -27,6 +27,12 @@ const blocked: string[] = [];
 
 async function shot(name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: artifactPath(`${name}.png`), fullPage });
+}
+
+/** Types a query and waits for its results (not the previous query's). */
+async function search(text: string): Promise<void> {
+  await page.fill('#search-input', text);
+  await page.waitForSelector(`#search-results[data-query="${text.trim().toLowerCase().replace(/"/g, '\\"')}"]`);
 }
 
 async function showView(id: string): Promise<void> {
@@ -192,9 +198,9 @@ describe.skipIf(!run)(`the HTML report in Chromium${run ? '' : ` (skipped: ${ava
 
   it('search finds a bucket by name and shows its account in the tree', async () => {
     await showView('search');
-    await page.fill('#search-input', inv.retagged.bucket.name.slice(4));
+    await search(inv.retagged.bucket.name.slice(4));
     const result = page.locator('#search-results section.card', { hasText: 'Buckets' }).locator('li', { hasText: inv.retagged.bucket.name });
-    await result.waitFor();
+    expect(await result.count()).toBe(1);
     await shot('6-search');
     await result.locator('button').click();
     await page.waitForSelector('#view-organization:not([hidden])');
@@ -202,8 +208,23 @@ describe.skipIf(!run)(`the HTML report in Chromium${run ? '' : ` (skipped: ${ava
     expect(await page.getAttribute(`li[data-account="${inv.retagged.accountId}"]`, 'class')).toContain('highlight');
     // A tag finds the bucket too.
     await showView('search');
-    await page.fill('#search-input', 'owner=report-test');
-    await page.locator('#search-results li', { hasText: inv.retagged.bucket.name }).waitFor();
+    await search('owner=report-test');
+    expect(await page.locator('#search-results li').allTextContents()).toEqual([expect.stringContaining(inv.retagged.bucket.name)]);
+  });
+
+  it('shows a tag holding markup as text: no element is made of it and no script of it runs', async () => {
+    await showView('search');
+    await search('onerror');
+    const hit = page.locator('#search-results section.card', { hasText: 'Accounts (' }).locator('li', { hasText: 'onerror' });
+    expect(await hit.count()).toBe(1);
+    expect(await hit.textContent()).toContain(inv.markupAccount);
+    expect(await hit.textContent()).toContain(`${MARKUP_TAG.Key}=${MARKUP_TAG.Value}`);
+    expect(await page.title()).toMatch(/^Inventory report: run \d+/);
+    expect(await page.locator('img, script[src]').count()).toBe(0);
+    expect(await page.evaluate<number>('document.scripts.length')).toBe(3);
+    await showView('organization');
+    expect(await page.locator(`li[data-account="${inv.markupAccount}"] > .row`).textContent()).toContain(MARKUP_TAG.Value);
+    expect(await page.title()).toMatch(/^Inventory report: run \d+/);
   });
 
   it('reads on a 390 × 844 phone screen without sideways scrolling', async () => {

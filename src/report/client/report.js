@@ -7,7 +7,9 @@
 'use strict';
 
 (function () {
+  performance.mark('report-script-start');
   const D = JSON.parse(document.getElementById('report-data').textContent);
+  performance.mark('report-data-parsed');
   const PAGE = 200;
   const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#8C6D1F', '#000000'];
 
@@ -690,6 +692,8 @@
 
     function search() {
       const needle = input.value.trim().toLowerCase();
+      // Which query the results are for (the results follow the typing after a short pause).
+      results.setAttribute('data-query', needle);
       if (needle === '') {
         results.replaceChildren(h('p', { class: 'note' }, `Searches ${plural(D.accounts.length, 'account')}, ${plural(D.queues.length, 'queue')} and ${plural(D.buckets.length, 'bucket')}.`));
         return;
