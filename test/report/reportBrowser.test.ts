@@ -26,6 +26,8 @@ const requests: string[] = [];
 const blocked: string[] = [];
 
 async function shot(name: string, fullPage = false): Promise<void> {
+  // A whole-page picture from the top, so that the sticky tab bar is drawn where it belongs.
+  if (fullPage) await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: artifactPath(`${name}.png`), fullPage });
 }
 
