@@ -4,13 +4,15 @@
  * the keyboard and photographed into test-artifacts/report/. The page must load nothing, log no
  * error, and read well on a laptop, a phone and paper.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixFor } from '../../src/errors/errorFix.js';
 import { artifactPath, browserAvailability, browserTestsRun, launchBrowser } from '../helpers/browser.js';
 import type { LaunchedBrowser } from '../helpers/browser.js';
+import { crawlFixture } from '../helpers/harness.js';
 import { MARKUP_TAG, reportInventory } from '../helpers/reportFixture.js';
 import type { ReportInventory } from '../helpers/reportFixture.js';
 
@@ -24,6 +26,8 @@ let url: string;
 const problems: string[] = [];
 const requests: string[] = [];
 const blocked: string[] = [];
+/** The report files the tests open: the only URLs the pages may ask for. */
+const allowed = new Set<string>();
 
 async function shot(name: string, fullPage = false): Promise<void> {
   // A whole-page picture from the top, so that the sticky tab bar is drawn where it belongs.
@@ -69,8 +73,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   // Anything the page asks for besides its own file is refused and counted.
   url = pathToFileURL(inv.reportPath).href;
+  allowed.add(url);
   await browser.context.route('**/*', (route) => {
-    if (route.request().url() === url) return route.continue();
+    if (allowed.has(route.request().url())) return route.continue();
     blocked.push(route.request().url());
     return route.abort();
   });
@@ -257,6 +262,29 @@ describe.skipIf(!run)(`the HTML report in Chromium${run ? '' : ` (skipped: ${ava
     await page.emulateMedia({ media: 'screen' });
     await page.evaluate(`window.dispatchEvent(new Event('afterprint'))`);
   });
+
+  it('an inventory without Organizations: its account stands under "Accounts", with its queues', async () => {
+    const fixture = await crawlFixture({ accounts: 1 }, { resources: ['sqs'], member_account_role_name: null, formats: ['sqlite', 'html'] });
+    try {
+      await fixture.run();
+      const file = pathToFileURL(path.join(fixture.params.output_dir, 'report.html')).href;
+      allowed.add(file);
+      const other = await browser.context.newPage();
+      other.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      await other.goto(file);
+      await other.waitForSelector('html[data-ready="true"]');
+      await other.click('#tab-organization');
+      const top = other.locator('#view-organization li[aria-level="1"]');
+      expect(await top.count()).toBe(1);
+      expect(await top.locator(':scope > .row').textContent()).toMatch(/^Accounts\s*1 account, [1-9]\d* resources/);
+      const account = other.locator(`li[data-account="${fixture.sim.managementAccountId}"] > .row`);
+      expect(await account.textContent()).toMatch(/us-east-1: [1-9]\d* queues?, 0 buckets/);
+      await other.close();
+    } finally {
+      await fixture.close();
+      rmSync(path.dirname(fixture.params.output_dir), { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('logged no error and asked for nothing, through every view and interaction', () => {
     expect(problems).toEqual([]);

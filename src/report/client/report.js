@@ -246,6 +246,8 @@
       else outside.push(account);
     }
     const byName = (a, b) => String(a.name || a.id).localeCompare(String(b.name || b.id));
+    // Accounts outside the tree (no organization, or a parent not inventoried) get a node of their own.
+    if (outside.length > 0) kids(OUTSIDE).accounts.push(...outside);
     for (const entry of children.values()) {
       entry.nodes.sort(byName);
       entry.accounts.sort(byName);
@@ -273,6 +275,8 @@
   }
 
   const tree = { root: null, model: null, serial: 0 };
+  /** The tree node of accounts without a known parent. */
+  const OUTSIDE = '(outside)';
 
   function accountItem(account, level, position, size) {
     const labelId = `ti-${++tree.serial}`;
@@ -296,7 +300,7 @@
   function nodeItem(node, level, position, size) {
     const labelId = `ti-${++tree.serial}`;
     const t = tree.model.total(node.id);
-    const what = node.kind === 'root' ? 'root' : node.id === '(outside)' ? '' : 'OU';
+    const what = node.kind === 'root' ? 'root' : node.id === OUTSIDE ? '' : 'OU';
     return h(
       'li',
       { role: 'treeitem', tabindex: '-1', 'aria-level': level, 'aria-posinset': position, 'aria-setsize': size, 'aria-expanded': 'false', 'aria-labelledby': labelId, 'data-node': node.id },
@@ -304,7 +308,7 @@
         'div',
         { class: 'row' },
         h('span', { class: 'twisty', 'aria-hidden': 'true' }),
-        h('span', { id: labelId }, h('span', { class: 'node-name' }, node.name || node.id), ' ', h('span', { class: 'mono muted' }, `${what} ${node.id === '(outside)' ? '' : node.id}`.trim())),
+        h('span', { id: labelId }, h('span', { class: 'node-name' }, node.name || node.id), ' ', h('span', { class: 'mono muted' }, `${what} ${node.id === OUTSIDE ? '' : node.id}`.trim())),
         h('span', { class: 'regions' }, `${plural(t.accounts, 'account')}, ${plural(t.resources, 'resource')}`),
         node.tags && node.tags.length > 0 ? h('span', { class: 'regions' }, `tags: ${node.tags.join(', ')}`) : null,
       ),
@@ -317,7 +321,7 @@
     if (group) return group;
     const id = li.getAttribute('data-node');
     const level = Number(li.getAttribute('aria-level')) + 1;
-    const entry = id === '(outside)' ? { nodes: [], accounts: tree.model.outside } : tree.model.children.get(id) || { nodes: [], accounts: [] };
+    const entry = tree.model.children.get(id) || { nodes: [], accounts: [] };
     const size = entry.nodes.length + entry.accounts.length;
     group = h('ul', { role: 'group', hidden: true });
     entry.nodes.forEach((node, i) => group.append(nodeItem(node, level, i + 1, size)));
@@ -415,7 +419,7 @@
   function revealAccount(id) {
     showTab('organization');
     const account = accountsById.get(id);
-    const path = account && account.parent && nodesById.has(account.parent) ? D.nodePaths[account.parent] || [account.parent] : ['(outside)'];
+    const path = account && account.parent && nodesById.has(account.parent) ? D.nodePaths[account.parent] || [account.parent] : [OUTSIDE];
     for (const nodeId of path) {
       const li = tree.root.querySelector(`li[data-node="${CSS.escape(nodeId)}"]`);
       if (li) setExpanded(li, true);
@@ -431,7 +435,7 @@
   function renderOrganization(panel) {
     tree.model = treeModel();
     const tops = [...tree.model.tops];
-    if (tree.model.outside.length > 0) tops.push({ id: '(outside)', name: D.nodes.length === 0 ? 'Accounts' : 'Accounts outside the tree', kind: 'ou', parent: null, tags: [] });
+    if (tree.model.outside.length > 0) tops.push({ id: OUTSIDE, name: D.nodes.length === 0 ? 'Accounts' : 'Accounts outside the tree', kind: 'ou', parent: null, tags: [] });
     tree.root = h('ul', { role: 'tree', 'aria-label': 'Organization: roots, OUs and accounts', on: { keydown: onTreeKey, click: onTreeClick } });
     tops.forEach((node, i) => tree.root.append(nodeItem(node, 1, i + 1, tops.length)));
     const first = tree.root.querySelector('li');
