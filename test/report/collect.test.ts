@@ -109,6 +109,10 @@ describe('collectReport', () => {
     expect(encryption?.count).toBe(inv.sim.org.bucketsOf(inv.encryptionDeniedAccount).length);
     expect(encryption?.fix).toBe('grant s3:GetEncryptionConfiguration to the member role (member_account_role_name) in that account');
     expect(data.errorGroups.reduce((n, g) => n + g.count, 0)).toBe(data.run.errorCount);
+    // The run printed the same causes and fixes on the command line.
+    const warned = inv.fixture.logs.lines.map((line) => JSON.parse(line) as { level: number | string; msg: string }).map((l) => l.msg);
+    expect(warned).toContain(`1 × AccessDenied on sts:AssumeRole in 1 account; fix: ${member?.fix}`);
+    expect(warned).toContain(`${encryption?.count} × AccessDenied on s3:GetBucketEncryption in 1 account; fix: ${encryption?.fix}`);
   });
 
   it('lists exposure from the columns, leaving out what could not be read', () => {
