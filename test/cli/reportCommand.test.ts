@@ -3,22 +3,20 @@
  * missing, foreign or damaged database, an unknown run or a directory it cannot write gives one
  * clear line and the exit code of its kind, leaving nothing behind.
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crawlFixture } from '../helpers/harness.js';
-import { CLI_TIMEOUT_MS, UNPRIVILEGED, ensureCliBuilt, listFiles, runCli } from './builtCli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crawlFixture, tempDir } from '../helpers/harness.js';
+import { CLI_TIMEOUT_MS, UNPRIVILEGED, ensureCliBuilt, listFiles, runCli } from '../helpers/builtCli.js';
 
-const dirs: string[] = [];
 /** An inventory database two runs wrote (nothing changed between them). */
 let inventory: string;
 
+/** Removed after the file (the tests run concurrently), write permission restored first. */
 function scratch(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aoi-report-cli-'));
-  dirs.push(dir);
-  return dir;
+  return tempDir('aoi-report-cli-');
 }
 
 /** A directory holding a copy of the inventory, as `run` leaves it. */
@@ -42,13 +40,6 @@ beforeAll(async () => {
     rmSync(path.dirname(fixture.params.output_dir), { recursive: true, force: true });
   }
 }, 300_000);
-
-afterAll(() => {
-  for (const dir of dirs) {
-    chmodSync(dir, 0o755);
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
 
 describe.concurrent('aws-org-inventory report', () => {
   it('writes report.html for the latest run, and for an earlier one with --run', async () => {

@@ -2,7 +2,7 @@
  * What the report reads from a real inventory: the demo organization crawled twice with changes
  * between the runs (see reportFixture.ts), read back through the SQLite reader.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,6 @@ import type { ReportInventory } from '../helpers/reportFixture.js';
 
 let inv: ReportInventory;
 let data: ReportData;
-const scratch: string[] = [];
 
 async function collect(file: string, runId: number | null = null): Promise<ReportData> {
   const reader = openSqliteReader(file);
@@ -39,7 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await inv?.close();
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('collectReport', () => {
@@ -167,7 +165,6 @@ describe('collectReport', () => {
 
     // Changes recorded before the database kept previous values show their new values only.
     const dir = tempDir();
-    scratch.push(dir);
     const copy = path.join(dir, 'old.sqlite');
     const source = new Database(inv.sqlitePath, { readonly: true });
     await source.backup(copy);
@@ -184,7 +181,6 @@ describe('collectReport', () => {
 describe('opening an inventory for a report', () => {
   it('refuses a missing, empty or foreign file, one with no runs, and a run that is not there', async () => {
     const dir = tempDir();
-    scratch.push(dir);
     expect(() => openSqliteReader(path.join(dir, 'missing.sqlite'))).toThrow(/missing\.sqlite does not exist: there is no inventory to report on/);
     const empty = path.join(dir, 'empty.sqlite');
     new Database(empty).close();

@@ -7,10 +7,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../src/sinks/sqlite/schema.js';
 import { openSqliteStore } from '../../src/sinks/sqlite/sqliteStore.js';
-import { queueRow, queues, runStart } from './declarations.js';
-import { useTempDir } from './tempDir.js';
-
-const tempDir = useTempDir();
+import { queueRow, queues, runStart } from '../helpers/tableDeclarations.js';
+import { tempDir } from '../helpers/tempDir.js';
 const scope = { accountId: '111111111111', region: 'us-east-1' };
 
 function changes(file: string): Array<{ run_id: number; change: string; changed_columns: string | null; previous_values: string | null }> {
