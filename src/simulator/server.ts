@@ -258,6 +258,7 @@ function injectFaults(parts: ServerParts, service: SimService, operation: string
       fail('expiredToken', 'expiredToken');
     }
     if (faults.expiredTokenRate > 0 && random() < faults.expiredTokenRate) fail('expiredToken', 'expiredToken');
+    if (faults.expireMatching.some((rule) => denies(rule, auth, service.name, operation))) fail('expiredToken', 'expiredToken');
   }
   const throttle = faults.throttleRate[service.name] ?? faults.throttleRate['*'] ?? 0;
   if (throttle > 0 && random() < throttle) fail('throttled', 'throttled');
