@@ -6,12 +6,13 @@
  *
  * A renewal storm is impossible by construction: a refusal renews only when the refused request
  * was signed with the credentials held now (a request signed before the last renewal just retries
- * with the newer ones), concurrent refusals share one renewal, credentials younger than
- * `minAgeForRenewalMs` are never renewed for a refusal (AWS just issued them: another set would
- * be refused the same way — clock skew, or a fault on AWS's side — so the caller backs off and
- * retries with them), and a renewal that failed is not tried again for the same credentials for
- * as long. So a provider renews at most once per `minAgeForRenewalMs` however many requests are
- * refused, and every caller's retries stay within its own `max_attempts`.
+ * with the newer ones); concurrent refusals share one renewal; credentials that a refusal renewed
+ * are not renewed for another refusal until `minAgeForRenewalMs` has passed (AWS has just issued
+ * them: another set would be refused the same way — clock skew, or a fault on AWS's side — so
+ * the caller backs off and retries with them); and a renewal that failed is not tried again for
+ * the same credentials for as long. So refusals renew a provider at most once per
+ * `minAgeForRenewalMs`, however many requests are refused, and every caller's retries stay
+ * within its own `max_attempts`.
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -32,7 +33,8 @@ export interface Renewal {
   /**
    * `renewed`: this refusal renewed them; `joined`: it waited for a renewal already under way;
    * `newer`: they were renewed after the refused request was signed; `kept`: the held credentials
-   * are too young to renew for a refusal (retry with them after a backoff).
+   * come from a renewal for a refusal a moment ago, and are not renewed again yet (retry with them
+   * after a backoff).
    */
   outcome: 'renewed' | 'joined' | 'newer' | 'kept';
 }
@@ -75,8 +77,9 @@ export function refreshingProvider(
   const windowMs = options.refreshWindowSeconds * 1000;
   const minAgeMs = options.minAgeForRenewalMs ?? DEFAULT_MIN_AGE_FOR_RENEWAL_MS;
   let current: AwsCredentialIdentity | undefined;
-  /** When `current` was obtained. */
+  /** When `current` was obtained, and whether a refusal made that renewal. */
   let obtainedAt = 0;
+  let obtainedForRefusal = false;
   let pending: Promise<AwsCredentialIdentity> | undefined;
   /** The last renewal that failed while credentials were held, and which ones it was to replace. */
   let failed: { at: number; replacing: AwsCredentialIdentity | undefined; error: unknown } | undefined;
@@ -90,6 +93,7 @@ export function refreshingProvider(
         .then((credentials) => {
           current = credentials;
           obtainedAt = now();
+          obtainedForRefusal = forced !== undefined;
           failed = undefined;
           return credentials;
         })
@@ -129,7 +133,7 @@ export function refreshingProvider(
   const renewAfterRefusal = async (used: AwsCredentialIdentity | undefined): Promise<Renewal> => {
     if (pending) return { credentials: await pending, outcome: 'joined' };
     if (current !== undefined && used !== undefined && !sameCredentials(current, used)) return { credentials: current, outcome: 'newer' };
-    if (current !== undefined && now() - obtainedAt < minAgeMs) return { credentials: current, outcome: 'kept' };
+    if (current !== undefined && obtainedForRefusal && now() - obtainedAt < minAgeMs) return { credentials: current, outcome: 'kept' };
     if (failed !== undefined && recentlyFailed(current)) throw failed.error;
     return { credentials: await renew(used !== undefined ? { stale: used } : {}), outcome: 'renewed' };
   };
