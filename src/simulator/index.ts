@@ -29,7 +29,7 @@ import type { ServiceEnvironment, SimService } from './service.js';
 import { AccountService } from './services/account.js';
 import { OrganizationsService } from './services/organizations.js';
 import { S3Service } from './services/s3.js';
-import { SqsService } from './services/sqs.js';
+import { SqsService, awsQueueUrl } from './services/sqs.js';
 import { StsService } from './services/sts.js';
 
 export { BOOTSTRAP_ACCESS_KEY_ID, BOOTSTRAP_SECRET_ACCESS_KEY } from './credentials.js';
@@ -95,6 +95,8 @@ export interface RunningSimulator {
   /** Long-term keys of the IAM user the chain starts from (in `org.identityAccountId`). */
   bootstrap: { accessKeyId: string; secretAccessKey: string };
   addRoute(route: SimRoute): void;
+  /** The URL SQS answers for a queue (AWS's: https://sqs.<region>.amazonaws.com/<account>/<name>). */
+  queueUrl(accountId: string, region: string, name: string): string;
   /** Credentials acting as the role, for extra routes such as Roles Anywhere. */
   issueCredentials(roleArn: string, sessionName: string, durationSeconds: number): IssuedRoleCredentials;
 }
@@ -205,6 +207,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     addRoute: (route) => {
       routes.push(route);
     },
+    queueUrl: awsQueueUrl,
     issueCredentials,
   };
 }

@@ -93,6 +93,8 @@ export async function crawlFixture(simOptions: Partial<SimulatorOptions> = {}, e
 
 export interface SeenRequest {
   host: string;
+  /** The port the request was sent to (which endpoint it went to). */
+  port: number | undefined;
   path: string;
   /** The access key id in the Authorization header's credential scope. */
   accessKeyId: string | null;
@@ -125,6 +127,7 @@ export function spyHandler(inner: HttpHandler = new NodeHttpHandler(), onRequest
     const body = typeof request.body === 'string' ? request.body : '';
     seen.push({
       host: request.hostname,
+      port: request.port,
       path: request.path,
       accessKeyId: match?.[1] ?? null,
       securityToken: request.headers['x-amz-security-token'] ?? null,

@@ -33,7 +33,7 @@ describe('test-connection with publish', () => {
     sim = await withQueue('events.fifo');
     const report = await testConnection(parametersFor(sim, { publish: { sqs_queue_name: 'events.fifo', region: 'eu-west-1' } }), collectLogs().logger);
     expect(report.exitCode).toBe(0);
-    const queueUrl = `${sim.url}/${sim.managementAccountId}/events.fifo`;
+    const queueUrl = sim.queueUrl(sim.managementAccountId, 'eu-west-1', 'events.fifo');
     expect(report.checks.slice(-2)).toEqual([
       { step: 'sqs:GetQueueUrl events.fifo (eu-west-1)', status: 'PASS', detail: queueUrl },
       { step: `sqs:GetQueueAttributes ${queueUrl}`, status: 'PASS', detail: 'FIFO queue, messages up to 1048576 bytes, 4 waiting' },
