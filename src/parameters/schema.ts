@@ -137,7 +137,7 @@ export const parametersSchema = z
       .min(900, 'must be at least 900 (15 minutes)')
       .max(43200, 'must be at most 43200 (12 hours)')
       .default(3600)
-      .describe('DurationSeconds of the first hop; later hops are capped at 3600 (role-chaining limit)'),
+      .describe('DurationSeconds of the first hop; capped at 3600 (the role-chaining limit) for later hops and member roles, and from the first hop when the first credentials are already temporary (session_token, IAM Roles Anywhere, a web identity or container role of the default chain)'),
     mfa_serial_number: z
       .string()
       .regex(/^(arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:mfa\/[\w+=,.@/-]+|[A-Z0-9]{9,64})$/, 'must be an MFA device ARN or a hardware token serial number')
