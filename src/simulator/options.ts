@@ -68,6 +68,11 @@ export interface ChainRoleOptions {
   /** Accounts allowed to assume it; default: the account of the previous role, the identity account for the first. */
   trustedAccounts?: string[];
   maxSessionDurationSeconds?: number;
+  /**
+   * The role trusts the simulator's OpenID Connect provider for tokens of this audience
+   * (`sts.amazonaws.com`, as for an EKS service account): AssumeRoleWithWebIdentity works for it.
+   */
+  webIdentityAudience?: string;
 }
 
 export function defaultFaults(): FaultOptions {

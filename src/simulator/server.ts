@@ -204,6 +204,11 @@ async function serve(parts: ServerParts, verifier: SignatureVerifier, req: Incom
   const requestId = newRequestId();
   let auth: AuthContext | undefined;
   try {
+    const unsigned = authorization ? undefined : service.handleUnsigned?.(operation, request);
+    if (unsigned !== undefined) {
+      send(res, unsigned);
+      return;
+    }
     const outcome = authorization ? await authenticate(request, authorization, verifier, parts.credentials) : 'missingAuth';
     if (typeof outcome === 'string') throw service.failure(outcome, { operation, service: service.name });
     auth = outcome;
