@@ -173,7 +173,7 @@ export const parametersSchema = z
     credential_cache: z
       .union([z.string().min(1), z.literal(false)])
       .default(false)
-      .describe('file that keeps assumed-role credentials across runs (mode 0600; never the long-term secret); false ⇒ no cache'),
+      .describe("file that keeps assumed-role credentials across runs (mode 0600, refused if others can read it or another user owns it; never the long-term secret), keyed by who the first credentials are (a temporary identity by its role, one GetCallerIdentity per run); false ⇒ no cache"),
     region: region.default('us-east-1').describe('home region: STS, Organizations and test-connection; the partition follows from it'),
     regions: z
       .union([z.literal('all'), z.array(region).min(1, 'must name at least one region, or be "all"')])

@@ -87,9 +87,13 @@ function callerArn(output: string): unknown {
   }
 }
 
-function expectCrawled(run: CliRun, output: string): void {
+function expectCrawledAllowingCache(run: CliRun, output: string): void {
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
   expect(callerArn(output)).toBe(`arn:aws:sts::${sim.managementAccountId}:assumed-role/InventoryReader/aws-org-inventory`);
+}
+
+function expectCrawled(run: CliRun, output: string): void {
+  expectCrawledAllowingCache(run, output);
   expect(sim.counters().assumeRole).toBeGreaterThanOrEqual(1);
 }
 
@@ -174,4 +178,27 @@ describe('the default credential chain', () => {
     expect(run.stderr).toMatch(/No credentials found by the default provider chain/);
     expect(run.stderr).toMatch(/AWS_WEB_IDENTITY_TOKEN_FILE/);
   }, CLI_TIMEOUT_MS);
+
+  it('keys the credential cache by identity: two default-chain identities never share an entry, one identity’s sessions do', async () => {
+    const shared = mkdtempSync(path.join(tmpdir(), 'aoi-default-chain-cache-'));
+    dirs.push(shared);
+    const cacheFile = path.join(shared, 'credentials.json');
+    const tokenFile = path.join(shared, 'token');
+    writeFileSync(tokenFile, sim.webIdentityToken());
+    const keys = { AWS_ACCESS_KEY_ID: sim.bootstrap.accessKeyId, AWS_SECRET_ACCESS_KEY: sim.bootstrap.secretAccessKey };
+    const pod = (session: string) => ({ AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: podRole, AWS_ROLE_SESSION_NAME: session });
+    const assumesOfReader = async (env: Record<string, string>): Promise<number> => {
+      sim.resetCounters();
+      const { cwd, params, output } = workdir({ credential_cache: cacheFile });
+      const run = await runCli(['run', '--params', params, '--progress', 'none'], { cwd, env: { ...BARE, ...env } });
+      expectCrawledAllowingCache(run, output);
+      return sim.counters().byOperation.sts?.AssumeRole ?? 0;
+    };
+    expect(await assumesOfReader(keys)).toBe(1);
+    // Another identity: the entry of the first is not served to it.
+    expect(await assumesOfReader(pod('pod-a'))).toBe(1);
+    // Each finds its own entry again; the pod in another session of the same role too.
+    expect(await assumesOfReader(keys)).toBe(0);
+    expect(await assumesOfReader(pod('pod-b'))).toBe(0);
+  }, 4 * CLI_TIMEOUT_MS);
 });
