@@ -40,8 +40,8 @@ import type { RefreshingProvider } from '../auth/refreshingProvider.js';
 import { checkRolesAnywhere } from '../auth/rolesAnywhere/connectionCheck.js';
 import type { TargetContext } from '../crawl/context.js';
 import type { OrganizationWalk } from '../crawl/organizationWalk.js';
-import { Scheduler } from '../crawl/scheduler.js';
-import type { TableDeclaration } from '../crawl/table.js';
+import { CallError, Scheduler } from '../crawl/scheduler.js';
+import type { Row, TableDeclaration } from '../crawl/table.js';
 import { classified as classifiedOf, targetContext } from '../crawl/tableRunner.js';
 import { tablesFor } from '../tables/index.js';
 
@@ -154,14 +154,20 @@ class Checker {
    * One call the crawl makes, as one check: PASS with what it found, or FAIL with AWS's answer
    * and, when denied, the grant to `principal` that fixes it. "Not configured" answers pass.
    */
-  async call<T>(call: string, resource: string, principal: string, send: () => Promise<T>, describe: (out: T) => string): Promise<T | undefined> {
-    const action = iamActionFor(call);
-    const step = `${action} on ${resource}`;
+  async call<T>(call: string, given: string, principal: string, send: () => Promise<T>, describe: (out: T) => string): Promise<T | undefined> {
+    let action = iamActionFor(call);
+    let resource = given;
     try {
       const out = await send();
-      this.checks.push({ step, status: 'PASS', detail: describe(out), action, resource });
+      this.checks.push({ step: `${action} on ${resource}`, status: 'PASS', detail: describe(out), action, resource });
       return out;
     } catch (error) {
+      // A listing makes other calls too (S3 looks up a bucket's region): name the one refused.
+      if (error instanceof CallError && `${error.meta.service}:${error.meta.operation}` !== call) {
+        action = iamActionFor(`${error.meta.service}:${error.meta.operation}`);
+        resource = error.meta.service === 's3' && error.meta.resource !== null ? `arn:${this.chain.partition}:s3:::${error.meta.resource}` : (error.meta.resource ?? given);
+      }
+      const step = `${action} on ${resource}`;
       const c = classifiedOf(error);
       if (c.class === 'absent' || c.class === 'gone') {
         this.checks.push({ step, status: 'PASS', detail: `${c.code}: not configured (the column is empty, as in the crawl)`, action, resource });
@@ -375,6 +381,7 @@ async function checkTable(checker: Checker, table: TableDeclaration, ctx: Target
   const [service = ''] = table.list.call.split(':');
   const listResource = table.scope === 'account-region' ? `arn:${ctx.partition}:${service}:${ctx.region ?? ''}:${accountId}:*` : '*';
   let first: unknown;
+  let row: Row | undefined;
   let listed = false;
   await checker.call(
     table.list.call,
@@ -385,9 +392,11 @@ async function checkTable(checker: Checker, table: TableDeclaration, ctx: Target
         first = item;
         break;
       }
+      // What the listing knows of the item; throws when part of it could not be read.
+      if (first !== undefined) row = table.list.row(first, ctx);
       listed = true;
     },
-    () => (first === undefined ? `no ${table.name} item in ${accountId}${ctx.region ? ` ${ctx.region}` : ''}` : `first of ${table.name}: ${String(table.list.row(first, ctx).name ?? '?')}`),
+    () => (first === undefined ? `no ${table.name} item in ${accountId}${ctx.region ? ` ${ctx.region}` : ''}` : `first of ${table.name}: ${String(row?.name ?? '?')}`),
   );
   const where = `${accountId}${ctx.region ? ` ${ctx.region}` : ''}`;
   for (const step of table.enrich) {
@@ -400,8 +409,7 @@ async function checkTable(checker: Checker, table: TableDeclaration, ctx: Target
       continue;
     }
     const item = first;
-    const row = table.list.row(item, ctx);
-    const resource = typeof row.arn === 'string' ? row.arn : String(row.name ?? '?');
+    const resource = typeof row?.arn === 'string' ? row.arn : String(row?.name ?? '?');
     await checker.call(step.call, resource, principal, () => step.run(item, ctx), () => 'readable');
   }
 }

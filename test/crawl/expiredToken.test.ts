@@ -143,4 +143,41 @@ describe('ExpiredToken answers', () => {
     expect(errors).toEqual(Array.from({ length: queuesOfMember }, () => ({ account_id: member, operation: 'GetQueueAttributes', error_code: 'ExpiredToken' })));
     expect(changes).toEqual([]);
   }, 60_000);
+
+  it('on every region lookup of a bucket: the bucket keeps its stored region and values, with an error row and no change', async () => {
+    const sim = await startSimulator({ accounts: 1, queuesPerAccount: 0, bucketsPerAccount: 3, omitBucketRegion: true });
+    running.push(sim);
+    const params = parametersFor(sim, { resources: ['s3'], max_attempts: 3 });
+    dirs.push(path.dirname(params.output_dir));
+    const run = () => runInventory({ params, logger: collectLogs().logger, progress: 'none' });
+    expect((await run()).summary.status).toBe('succeeded');
+    const Database = (await import('better-sqlite3')).default;
+    const open = () => new Database(path.join(params.output_dir, 'inventory.sqlite'), { readonly: true });
+    const rows = () => {
+      const db = open();
+      try {
+        return (db.prepare('select * from s3_buckets order by account_id, name').all() as Array<Record<string, unknown>>).map((row): Record<string, unknown> => ({ ...row, last_seen_run: undefined }));
+      } finally {
+        db.close();
+      }
+    };
+    const before = rows();
+    const member = [...sim.org.accounts.keys()].find((id) => id !== sim.managementAccountId) ?? '';
+    // ListBuckets gives no BucketRegion here, and both calls that tell it are refused as expired.
+    sim.faults.expireMatching = [
+      { account: member, service: 's3', operation: 'HeadBucket' },
+      { account: member, service: 's3', operation: 'GetBucketLocation' },
+    ];
+    const second = await run();
+    expect(second.summary.status).toBe('partial');
+    expect(rows()).toEqual(before);
+    const db = open();
+    const errors = db.prepare('select account_id, operation, error_code from errors where run_id = ?').all(second.summary.runId);
+    const changes = db.prepare('select * from changes where run_id = ?').all(second.summary.runId);
+    db.close();
+    const bucketsOfMember = before.filter((b) => b.account_id === member).length;
+    expect(bucketsOfMember).toBeGreaterThan(0);
+    expect(errors).toEqual(Array.from({ length: bucketsOfMember }, () => ({ account_id: member, operation: 'GetBucketLocation', error_code: 'ExpiredToken' })));
+    expect(changes).toEqual([]);
+  }, 60_000);
 });
