@@ -105,20 +105,15 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
   params.master_assume_role_arn_chain.forEach((roleArn, index) => {
     const mfa = index === 0 && params.mfa_serial_number !== null && params.mfa_token_code !== null ? { serial: params.mfa_serial_number, code: params.mfa_token_code } : null;
     const previous = source;
-    const hop = {
-      index,
-      roleArn,
-      durationSeconds: index === 0 ? params.session_duration_seconds : Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS),
-      provider: undefined as unknown as RefreshingProvider,
-    };
-    hop.provider = assumeRoleProvider({
+    let durationSeconds = index === 0 ? params.session_duration_seconds : Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS);
+    const provider = assumeRoleProvider({
       label: `master_assume_role_arn_chain[${index}] ${roleArn}`,
       roleArn,
       externalId: params.assume_external_id,
       sessionName: params.role_session_name,
       durationSeconds: async () => {
-        hop.durationSeconds = index === 0 ? await firstHopDuration() : capped(params.session_duration_seconds, 'for hops after the first');
-        return hop.durationSeconds;
+        durationSeconds = index === 0 ? await firstHopDuration() : capped(params.session_duration_seconds, 'for hops after the first');
+        return durationSeconds;
       },
       mfa,
       client: sts(previous),
@@ -134,8 +129,15 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
           ? 'Check that the first credentials are valid, that the role trusts their principal, and that assume_external_id matches the ExternalId condition of its trust policy.'
           : `Check that ${roleArn} trusts ${params.master_assume_role_arn_chain[index - 1] ?? 'the previous role'} and that assume_external_id matches its trust policy.`,
     });
-    hops.push(hop);
-    source = hop.provider;
+    hops.push({
+      index,
+      roleArn,
+      provider,
+      get durationSeconds() {
+        return durationSeconds;
+      },
+    });
+    source = provider;
   });
 
   // MFA without a role to assume: MFA-protected API access through GetSessionToken.
