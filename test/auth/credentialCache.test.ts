@@ -3,7 +3,7 @@
  * others can read it, ignored when corrupted, and reused until the refresh window.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pLimit from 'p-limit';
@@ -12,22 +12,14 @@ import { buildCredentialChain } from '../../src/auth/assumeRoleChain.js';
 import { openCredentialCache } from '../../src/auth/credentialCache.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { CLI_MAIN, CLI_TIMEOUT_MS, ensureCliBuilt, UNPRIVILEGED } from '../cli/builtCli.js';
-import { collectLogs, parametersFor, tempDir as makeTempDir } from '../helpers/harness.js';
+import { CLI_MAIN, CLI_TIMEOUT_MS, ensureCliBuilt, UNPRIVILEGED } from '../helpers/builtCli.js';
+import { collectLogs, parametersFor, tempDir } from '../helpers/harness.js';
 
 let sim: RunningSimulator | undefined;
-const dirs: string[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  while (dirs.length > 0) rmSync(dirs.pop() ?? '', { recursive: true, force: true });
 });
-
-function tempDir(): string {
-  const dir = makeTempDir('aoi-cache-');
-  dirs.push(dir);
-  return dir;
-}
 
 const key = { roleArn: 'arn:aws:iam::123456789012:role/R', sessionName: 's', externalId: 'x1', source: 'abc' };
 
@@ -91,7 +83,6 @@ describe('the credential cache', () => {
     sim = await startSimulator({ accounts: 2000, ouDepth: 1, ouBreadth: 4, queuesPerAccount: 0, bucketsPerAccount: 0 });
     const file = path.join(tempDir(), 'credentials.json');
     const params = parametersFor(sim, { credential_cache: file });
-    dirs.push(path.dirname(params.output_dir));
     const logs = collectLogs('warn');
     // The active ones: a suspended account's role cannot be assumed.
     const members = sim.org.memberAccountIds().filter((id) => sim?.org.accounts.get(id)?.state === 'ACTIVE');

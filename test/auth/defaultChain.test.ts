@@ -4,27 +4,26 @@
  * in AWS Batch/ECS (the container credentials endpoint). Each runs the built CLI in a child
  * process with its own environment, so nothing leaks into other tests.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { CLI_TIMEOUT_MS, ensureCliBuilt, runCli } from '../cli/builtCli.js';
-import type { CliRun } from '../cli/builtCli.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, runCli } from '../helpers/builtCli.js';
+import type { CliRun } from '../helpers/builtCli.js';
 import { startForwarder } from '../helpers/forwarder.js';
 import type { Forwarder } from '../helpers/forwarder.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const EXTERNAL_ID = 'default-chain-external-id';
 let sim: RunningSimulator;
 let sts: Forwarder;
 let podRole: string;
 let reader: string;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   await ensureCliBuilt();
@@ -49,14 +48,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await sts.close();
   await sim.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => sim.resetCounters());
 
 /** A working directory with a parameter file that names no credentials. */
 function workdir(extra: Record<string, unknown> = {}): { cwd: string; params: string; output: string } {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'aoi-default-chain-'));
-  dirs.push(cwd);
+  const cwd = tempDir('aoi-default-chain-');
   const output = path.join(cwd, 'output');
   const params = path.join(cwd, 'parameters.json');
   writeFileSync(
@@ -180,8 +177,7 @@ describe('the default credential chain', () => {
   }, CLI_TIMEOUT_MS);
 
   it('keys the credential cache by identity: two default-chain identities never share an entry, one identity’s sessions do', async () => {
-    const shared = mkdtempSync(path.join(tmpdir(), 'aoi-default-chain-cache-'));
-    dirs.push(shared);
+    const shared = tempDir('aoi-default-chain-cache-');
     const cacheFile = path.join(shared, 'credentials.json');
     const tokenFile = path.join(shared, 'token');
     writeFileSync(tokenFile, sim.webIdentityToken());

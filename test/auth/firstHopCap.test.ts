@@ -9,8 +9,8 @@ import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { rolesAnywhereRoute } from '../../src/simulator/rolesAnywhere.js';
 import { collectLogs, parametersFor, spyHandler } from '../helpers/harness.js';
-import type { Pki, Workspace } from './rolesAnywhereHarness.js';
-import { makePki, PROFILE_ARN, TRUST_ANCHOR_ARN, workspace } from './rolesAnywhereHarness.js';
+import type { Pki, Workspace } from '../helpers/rolesAnywhereHarness.js';
+import { makePki, PROFILE_ARN, TRUST_ANCHOR_ARN, workspace } from '../helpers/rolesAnywhereHarness.js';
 
 const EXTERNAL_ID = 'cap-external-id';
 let sim: RunningSimulator;

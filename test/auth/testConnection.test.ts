@@ -3,8 +3,7 @@
  * crawl, and — in one member account, through its role — the listing and every per-item call
  * each member table declares, each one line with its IAM action, resource and fix.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { iamActionFor } from '../../src/aws/iamActions.js';
@@ -14,15 +13,13 @@ import { startSimulator } from '../../src/simulator/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { s3Buckets } from '../../src/tables/s3/buckets.js';
 import { sqsQueues } from '../../src/tables/sqs/queues.js';
-import { CLI_TIMEOUT_MS, ensureCliBuilt, runCli } from '../cli/builtCli.js';
-import { collectLogs, parametersFor, simulatorParameters } from '../helpers/harness.js';
+import { CLI_TIMEOUT_MS, ensureCliBuilt, runCli } from '../helpers/builtCli.js';
+import { collectLogs, parametersFor, simulatorParameters, tempDir } from '../helpers/harness.js';
 
 let sim: RunningSimulator | undefined;
-const dirs: string[] = [];
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
-  while (dirs.length > 0) rmSync(dirs.pop() ?? '', { recursive: true, force: true });
 });
 
 /** The member table calls the crawl makes, as their declarations name them. */
@@ -51,7 +48,6 @@ function firstActiveMember(s: RunningSimulator): string {
 async function connect(extra: Record<string, unknown> = {}, account: string | null = null, simOptions: Parameters<typeof startSimulator>[0] = {}): Promise<{ s: RunningSimulator; report: ConnectionReport; run: () => Promise<ConnectionReport> }> {
   const s = sim ?? (sim = await startSimulator({ accounts: 3, queuesPerAccount: 3, bucketsPerAccount: 3, ...simOptions }));
   const params = parametersFor(s, extra);
-  dirs.push(path.dirname(params.output_dir));
   const run = () => testConnection(params, collectLogs().logger, { account });
   return { s, report: await run(), run };
 }
@@ -150,8 +146,7 @@ describe('test-connection on the command line', () => {
   afterAll(async () => cliSim.close());
 
   function paramsFile(): { cwd: string; file: string } {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'aoi-tc-'));
-    dirs.push(cwd);
+    const cwd = tempDir('aoi-tc-');
     const file = path.join(cwd, 'parameters.json');
     writeFileSync(file, JSON.stringify(simulatorParameters(cliSim, { output_dir: path.join(cwd, 'output') })));
     return { cwd, file };

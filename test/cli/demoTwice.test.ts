@@ -2,18 +2,14 @@
  * `demo` twice in a row, as a new user runs it: the second run finds the same simulated
  * organization (on another random port) and must record no change and write the same bytes.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureCliBuilt, runCli } from './builtCli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureCliBuilt, runCli } from '../helpers/builtCli.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 beforeAll(ensureCliBuilt, 300_000);
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 function csvFiles(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(path.join(dir, name), 'utf8')]));
@@ -21,8 +17,7 @@ function csvFiles(dir: string): Record<string, string> {
 
 describe('demo', () => {
   it('run twice gives byte-identical CSVs and records no change the second time', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'aoi-demo-'));
-    dirs.push(cwd);
+    const cwd = tempDir('aoi-demo-');
     const output = path.join(cwd, 'output');
     const demo = () => runCli(['demo', '--output-dir', output, '--progress', 'none', '--log-format', 'json'], { cwd, timeoutMs: 120_000 });
     const first = await demo();

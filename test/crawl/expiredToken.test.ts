@@ -4,7 +4,7 @@
  * ones — so a crawl with random ExpiredToken answers ends as a clean one does, and a role whose
  * renewal keeps failing ends with a clear error after a bounded number of requests.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InventoryError } from '../../src/errors/inventoryError.js';
@@ -15,10 +15,8 @@ import type { RunningSimulator } from '../../src/simulator/index.js';
 import { collectLogs, parametersFor, spyHandler } from '../helpers/harness.js';
 
 const running: RunningSimulator[] = [];
-const dirs: string[] = [];
 afterEach(async () => {
   while (running.length > 0) await running.pop()?.close();
-  while (dirs.length > 0) rmSync(dirs.pop() ?? '', { recursive: true, force: true });
 });
 
 function csvFiles(dir: string): Record<string, string> {
@@ -29,7 +27,6 @@ function csvFiles(dir: string): Record<string, string> {
 
 async function crawl(sim: RunningSimulator, extra: Record<string, unknown> = {}): Promise<RunResult> {
   const params = parametersFor(sim, extra);
-  dirs.push(path.dirname(params.output_dir));
   return runInventory({ params, logger: collectLogs('info').logger, progress: 'none' });
 }
 
@@ -72,8 +69,7 @@ describe('ExpiredToken answers', () => {
     // The second hop is signed with the first hop's credentials, which STS refuses as expired.
     sim.faults.expireMatching = [{ account: '210000000001', service: 'sts', operation: 'AssumeRole' }];
     const params = parametersFor(sim, { master_assume_role_arn_chain: [entry, reader], assume_external_id: 'x-42', max_attempts: 3 });
-    dirs.push(path.dirname(params.output_dir));
-    const spy = spyHandler();
+      const spy = spyHandler();
     const started = Date.now();
     const error = await runInventory({ params, logger: collectLogs().logger, progress: 'none', requestHandler: spy.handler }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InventoryError);
@@ -94,8 +90,7 @@ describe('ExpiredToken answers', () => {
     running.push(sim);
     sim.faults.expireMatching = [{ account: sim.managementAccountId, service: 'sts', operation: 'AssumeRole' }];
     const params = parametersFor(sim, { max_attempts: 3 });
-    dirs.push(path.dirname(params.output_dir));
-    const spy = spyHandler();
+      const spy = spyHandler();
     const result = await runInventory({ params, logger: collectLogs().logger, progress: 'none', requestHandler: spy.handler });
     expect(result.exitCode).toBe(1);
     expect(result.outcome.accounts).toMatchObject({ crawled: 1, error: 4 });
@@ -115,8 +110,7 @@ describe('ExpiredToken answers', () => {
     const sim = await startSimulator({ accounts: 2, queuesPerAccount: 3, bucketsPerAccount: 0 });
     running.push(sim);
     const params = parametersFor(sim, { resources: ['sqs'], max_attempts: 3 });
-    dirs.push(path.dirname(params.output_dir));
-    const run = () => runInventory({ params, logger: collectLogs().logger, progress: 'none' });
+      const run = () => runInventory({ params, logger: collectLogs().logger, progress: 'none' });
     expect((await run()).summary.status).toBe('succeeded');
     const Database = (await import('better-sqlite3')).default;
     const read = () => {
@@ -148,8 +142,7 @@ describe('ExpiredToken answers', () => {
     const sim = await startSimulator({ accounts: 1, queuesPerAccount: 0, bucketsPerAccount: 3, omitBucketRegion: true });
     running.push(sim);
     const params = parametersFor(sim, { resources: ['s3'], max_attempts: 3 });
-    dirs.push(path.dirname(params.output_dir));
-    const run = () => runInventory({ params, logger: collectLogs().logger, progress: 'none' });
+      const run = () => runInventory({ params, logger: collectLogs().logger, progress: 'none' });
     expect((await run()).summary.status).toBe('succeeded');
     const Database = (await import('better-sqlite3')).default;
     const open = () => new Database(path.join(params.output_dir, 'inventory.sqlite'), { readonly: true });
