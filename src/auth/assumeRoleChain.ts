@@ -7,12 +7,13 @@
  * Each hop is a refreshing provider whose source is the previous hop; nothing is fetched before
  * a request needs it, and every client of a hop shares its one provider.
  */
-import { AssumeRoleCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createHash } from 'node:crypto';
+import pRetry from 'p-retry';
 import { endpointFor } from '../aws/endpoints.js';
-import { classifyError } from '../errors/classify.js';
+import { classifyError, isRetryable } from '../errors/classify.js';
 import { InventoryError } from '../errors/inventoryError.js';
 import type { CacheKey, CredentialCache } from './credentialCache.js';
 import type { ChainOptions } from './chainOptions.js';
@@ -30,7 +31,8 @@ export interface Hop {
   /** 0-based position in `master_assume_role_arn_chain`. */
   index: number;
   roleArn: string;
-  durationSeconds: number;
+  /** DurationSeconds asked for: the last AssumeRole's, or the planned one before it ran. */
+  readonly durationSeconds: number;
   provider: RefreshingProvider;
 }
 
@@ -46,57 +48,80 @@ export interface CredentialChain {
   assumeRoleCalls(): number;
 }
 
+/**
+ * Whether the first credentials are already role credentials, for which AWS limits AssumeRole to
+ * one hour (role chaining) from the very first hop, and why. IAM Roles Anywhere always gives a
+ * role session; a `session_token` in the parameters, or one the default chain found (web
+ * identity, a container or instance role, SSO, AWS_SESSION_TOKEN), is temporary credentials that
+ * are most often a role's — and AWS's answer to the rare GetSessionToken user session that is
+ * not is the same hour at most, so the one hour is the safe request. Long-term keys are not.
+ */
+function roleFirstCredentials(params: ChainOptions['params'], first: AwsCredentialIdentity): string | null {
+  if (params.authentication_type === 'roles_anywhere') return 'IAM Roles Anywhere gives a role session';
+  if (params.access_key_id !== null) return params.session_token !== null ? 'session_token is set: temporary credentials, usually a role session' : null;
+  return first.sessionToken !== undefined ? 'the default provider chain found temporary credentials (web identity, container or instance role, SSO or a session token)' : null;
+}
+
 export function buildCredentialChain(options: ChainOptions): CredentialChain {
   const { params, logger } = options;
   const partition = partitionOf(params.region);
   const window = params.credential_refresh_window_seconds;
   let assumeRoleCalls = 0;
 
+  // The SDK's own retries are off: `stsCall` retries every STS call of the chain within
+  // max_attempts, ExpiredToken included (renewing the signing credentials when they are stale).
   const sts = (credentials: AwsCredentialIdentityProvider) =>
     new STSClient({
       region: params.region,
       endpoint: endpointFor(params, 'sts'),
       credentials,
-      maxAttempts: params.max_attempts,
+      maxAttempts: 1,
       ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
     });
 
   const first = firstCredentials(options);
-  // The first credentials' access key id (or a marker for the default chain), digested: cache
-  // entries of one set of first credentials are not served to another.
-  const cacheSource = createHash('sha256').update(params.access_key_id ?? params.authentication_type).digest('hex').slice(0, 16);
+  let firstClient: STSClient | undefined;
+  const cacheIdentity = options.cache ? lazy(() => cacheIdentityOf(params, first, (firstClient ??= sts(first)))) : () => Promise.resolve('');
+
+  // The one-hour cap, decided when the first AssumeRole is about to be made (the default chain's
+  // credentials are known only then) and logged once.
+  let capLogged = false;
+  const capped = (requested: number, reason: string): number => {
+    if (requested <= ROLE_CHAINING_LIMIT_SECONDS) return requested;
+    if (!capLogged) {
+      capLogged = true;
+      logger.warn(`session_duration_seconds ${requested} is capped at ${ROLE_CHAINING_LIMIT_SECONDS} ${reason}: AWS limits roles assumed with role credentials (role chaining) to one hour`);
+    }
+    return ROLE_CHAINING_LIMIT_SECONDS;
+  };
+  const firstHopDuration = async (): Promise<number> => {
+    const why = roleFirstCredentials(params, await first());
+    return why === null ? params.session_duration_seconds : capped(params.session_duration_seconds, `from the first hop (${why})`);
+  };
 
   const hops: Hop[] = [];
   let source: RefreshingProvider = first;
-  let capWarned = false;
-  const chainStartsWithRole = params.authentication_type === 'roles_anywhere' || params.session_token !== null || params.access_key_id === null;
 
   params.master_assume_role_arn_chain.forEach((roleArn, index) => {
-    let durationSeconds = params.session_duration_seconds;
-    if (index > 0 && durationSeconds > ROLE_CHAINING_LIMIT_SECONDS) {
-      durationSeconds = ROLE_CHAINING_LIMIT_SECONDS;
-      if (!capWarned) {
-        capWarned = true;
-        logger.warn(
-          `session_duration_seconds ${params.session_duration_seconds} is capped at ${ROLE_CHAINING_LIMIT_SECONDS} for hops after the first: AWS limits roles assumed with role credentials (role chaining) to one hour`,
-        );
-      }
-    }
     const mfa = index === 0 && params.mfa_serial_number !== null && params.mfa_token_code !== null ? { serial: params.mfa_serial_number, code: params.mfa_token_code } : null;
     const previous = source;
-    const client = sts(previous);
+    let durationSeconds = index === 0 ? params.session_duration_seconds : Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS);
     const provider = assumeRoleProvider({
       label: `master_assume_role_arn_chain[${index}] ${roleArn}`,
       roleArn,
       externalId: params.assume_external_id,
       sessionName: params.role_session_name,
-      durationSeconds,
+      durationSeconds: async () => {
+        durationSeconds = index === 0 ? await firstHopDuration() : capped(params.session_duration_seconds, 'for hops after the first');
+        return durationSeconds;
+      },
       mfa,
-      client,
+      client: sts(previous),
       source: previous,
+      maxAttempts: params.max_attempts,
       window,
       cache: options.cache,
-      cacheSource,
+      cacheIdentity,
       onCall: () => (assumeRoleCalls += 1),
       fatal: true,
       hint:
@@ -104,7 +129,14 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
           ? 'Check that the first credentials are valid, that the role trusts their principal, and that assume_external_id matches the ExternalId condition of its trust policy.'
           : `Check that ${roleArn} trusts ${params.master_assume_role_arn_chain[index - 1] ?? 'the previous role'} and that assume_external_id matches its trust policy.`,
     });
-    hops.push({ index, roleArn, durationSeconds, provider });
+    hops.push({
+      index,
+      roleArn,
+      provider,
+      get durationSeconds() {
+        return durationSeconds;
+      },
+    });
     source = provider;
   });
 
@@ -115,7 +147,10 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
     const code = params.mfa_token_code;
     source = refreshingProvider(
       async () => {
-        const out = await client.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code, DurationSeconds: params.session_duration_seconds })).catch((error: unknown) => {
+        const out = await stsCall(first, params.max_attempts, () =>
+          client.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: code, DurationSeconds: params.session_duration_seconds })),
+        ).catch((error: unknown) => {
+          if (error instanceof InventoryError) throw error;
           const c = classifyError(error);
           throw new InventoryError('auth', `GetSessionToken with MFA device ${serial} failed: ${c.code}: ${c.message}`, {
             awsCode: c.code,
@@ -131,8 +166,12 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
   const management = source;
   const memberRoleName = params.member_account_role_name;
   const members = new Map<string, RefreshingProvider>();
-  // A member role assumed with role credentials is role chaining (one hour at most).
-  const memberDuration = hops.length > 0 || chainStartsWithRole ? Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS) : params.session_duration_seconds;
+  // A member role assumed with role credentials is role chaining (one hour at most). A
+  // GetSessionToken session is a user's, not a role's: not capped.
+  const memberDuration = async (): Promise<number> => {
+    if (hops.length > 0 || roleFirstCredentials(params, await first()) !== null) return Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS);
+    return params.session_duration_seconds;
+  };
   let memberClient: STSClient | undefined;
 
   return {
@@ -155,9 +194,10 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
           mfa: null,
           client: memberClient,
           source: management,
+          maxAttempts: params.max_attempts,
           window,
           cache: options.cache,
-          cacheSource,
+          cacheIdentity,
           onCall: () => (assumeRoleCalls += 1),
           fatal: false,
           hint: `Check that ${roleArn} exists and trusts the chain's last role, and that member_account_external_id matches its trust policy.`,
@@ -170,19 +210,91 @@ export function buildCredentialChain(options: ChainOptions): CredentialChain {
   };
 }
 
+/** Runs `make` once, on first use; a failure is not kept (the next use tries again). */
+function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
+}
+
+/**
+ * Who the first credentials are, as the credential cache keys entries: entries cached for one
+ * identity are never served to another. Long-term keys are their access key id. Temporary first
+ * credentials change key with every session (a web identity token, a container role, Roles
+ * Anywhere), so they are keyed by their principal (GetCallerIdentity, one request when the cache
+ * is on): a role's sessions share entries (any of them could assume the same roles), two roles or
+ * users never do. Digested: the cache file never names them.
+ */
+async function cacheIdentityOf(params: ChainOptions['params'], first: RefreshingProvider, client: STSClient): Promise<string> {
+  const credentials = await first();
+  let principal: string;
+  if (credentials.sessionToken === undefined) {
+    principal = `key:${credentials.accessKeyId}`;
+  } else {
+    const out = await stsCall(first, params.max_attempts, () => client.send(new GetCallerIdentityCommand({}))).catch((error: unknown) => {
+      if (error instanceof InventoryError) throw error;
+      const c = classifyError(error);
+      throw new InventoryError('auth', `GetCallerIdentity with the first credentials failed: ${c.code}: ${c.message}`, { awsCode: c.code, cause: error });
+    });
+    // arn:aws:sts::123456789012:assumed-role/Role/session-name: the role, whatever the session.
+    principal = `arn:${(out.Arn ?? '').replace(/^(arn:[^:]+:sts::\d{12}:assumed-role\/[^/]+\/).*$/, '$1')}`;
+  }
+  return createHash('sha256').update(`${params.authentication_type}\n${principal}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * One STS call a provider makes (AssumeRole, GetSessionToken, GetCallerIdentity), retried as the
+ * scheduler retries the crawl's calls: throttling, transient failures and ExpiredToken answers
+ * alike, at most `maxAttempts` attempts in all, with full-jitter backoff. An ExpiredToken answer
+ * asks the source to renew the credentials the call was signed with (the source decides whether
+ * they are stale; see `renewAfterRefusal`); a source that cannot renew ends the call with its error.
+ */
+export async function stsCall<T>(source: RefreshingProvider, maxAttempts: number, send: () => Promise<T>): Promise<T> {
+  let used: AwsCredentialIdentity | undefined;
+  return pRetry(
+    async () => {
+      // What the client will sign with: the source is memoized, so this is what `send` resolves.
+      used = await source();
+      return send();
+    },
+    {
+      retries: Math.max(0, maxAttempts - 1),
+      minTimeout: 100,
+      maxTimeout: 20_000,
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) => {
+        const cls = classifyError(error).class;
+        return isRetryable(cls) || cls === 'expired';
+      },
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        if (retriesLeft > 0 && classifyError(error).class === 'expired') await source.renewAfterRefusal(used);
+      },
+    },
+  );
+}
+
 interface AssumeRoleProviderOptions {
   label: string;
   roleArn: string;
   externalId: string | null;
   sessionName: string;
-  durationSeconds: number;
+  /** DurationSeconds of the next AssumeRole. */
+  durationSeconds: () => Promise<number>;
   mfa: { serial: string; code: string } | null;
   client: STSClient;
   /** The credentials the AssumeRole is signed with. */
   source: RefreshingProvider;
+  maxAttempts: number;
   window: number;
   cache: CredentialCache | undefined;
-  cacheSource: string;
+  /** Who the first credentials are (see `cacheIdentityOf`). */
+  cacheIdentity: () => Promise<string>;
   onCall: () => void;
   /** A failure stops the run (chain hops) rather than one account (member roles). */
   fatal: boolean;
@@ -190,52 +302,43 @@ interface AssumeRoleProviderOptions {
 }
 
 function assumeRoleProvider(o: AssumeRoleProviderOptions): RefreshingProvider {
-  const cacheKey: CacheKey = { roleArn: o.roleArn, sessionName: o.sessionName, externalId: o.externalId, source: o.cacheSource };
   let fromCacheChecked = false;
+  const cacheKey = async (): Promise<CacheKey> => ({ roleArn: o.roleArn, sessionName: o.sessionName, externalId: o.externalId, source: await o.cacheIdentity() });
 
   const assume = async (): Promise<AwsCredentialIdentity> => {
-    o.onCall();
-    const out = await o.client.send(
-      new AssumeRoleCommand({
-        RoleArn: o.roleArn,
-        RoleSessionName: o.sessionName,
-        DurationSeconds: o.durationSeconds,
-        ...(o.externalId !== null ? { ExternalId: o.externalId } : {}),
-        ...(o.mfa ? { SerialNumber: o.mfa.serial, TokenCode: o.mfa.code } : {}),
-      }),
-    );
+    const durationSeconds = await o.durationSeconds();
+    const out = await stsCall(o.source, o.maxAttempts, () => {
+      o.onCall();
+      return o.client.send(
+        new AssumeRoleCommand({
+          RoleArn: o.roleArn,
+          RoleSessionName: o.sessionName,
+          DurationSeconds: durationSeconds,
+          ...(o.externalId !== null ? { ExternalId: o.externalId } : {}),
+          ...(o.mfa ? { SerialNumber: o.mfa.serial, TokenCode: o.mfa.code } : {}),
+        }),
+      );
+    });
     return toIdentity(out.Credentials, `AssumeRole ${o.roleArn}`);
   };
 
   return refreshingProvider(
     async () => {
-      if (!fromCacheChecked && o.cache) {
-        fromCacheChecked = true;
-        const cached = o.cache.get(cacheKey, o.window);
-        if (cached) {
-          registerCredentials(cached);
-          return cached;
-        }
-      }
-      let credentials: AwsCredentialIdentity;
       try {
-        credentials = await assume();
-      } catch (error) {
-        const c = classifyError(error);
-        if (c.class === 'expired') {
-          // The source's credentials were refused as expired: renew them once and try again.
-          await o.source.forceRefresh(o.source.peek());
-          try {
-            credentials = await assume();
-          } catch (again) {
-            throw assumeRoleError(o, again);
+        if (!fromCacheChecked && o.cache) {
+          fromCacheChecked = true;
+          const cached = o.cache.get(await cacheKey(), o.window);
+          if (cached) {
+            registerCredentials(cached);
+            return cached;
           }
-        } else {
-          throw assumeRoleError(o, error);
         }
+        const credentials = await assume();
+        if (o.cache) o.cache.put(await cacheKey(), credentials);
+        return credentials;
+      } catch (error) {
+        throw assumeRoleError(o, error);
       }
-      o.cache?.put(cacheKey, credentials);
-      return credentials;
     },
     { refreshWindowSeconds: o.window, label: o.label },
   );
@@ -245,7 +348,11 @@ function assumeRoleError(o: AssumeRoleProviderOptions, error: unknown): Inventor
   if (error instanceof InventoryError) return error;
   const c = classifyError(error);
   const kind = o.fatal ? 'auth' : c.class === 'internal' ? 'denied' : c.class;
-  return new InventoryError(kind, `AssumeRole ${o.roleArn} failed: ${c.code}: ${c.message}.`, { awsCode: c.code, hint: o.hint, cause: error });
+  const hint =
+    c.class === 'expired'
+      ? `AWS refused the credentials that sign this AssumeRole as expired on each of ${o.maxAttempts} attempts (max_attempts), renewed or not: check this machine's clock, and that the session they come from (${o.source.label}) is still valid.`
+      : o.hint;
+  return new InventoryError(kind, `AssumeRole ${o.roleArn} failed: ${c.code}: ${c.message}.`, { awsCode: c.code, hint, cause: error });
 }
 
 function toIdentity(credentials: Credentials | undefined, what: string): AwsCredentialIdentity {
@@ -281,21 +388,23 @@ export function dedicatedRoleProvider(chain: CredentialChain, role: DedicatedRol
     region: params.region,
     endpoint: endpointFor(params, 'sts'),
     credentials: chain.management,
-    maxAttempts: params.max_attempts,
+    maxAttempts: 1,
     ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
   });
+  const durationSeconds = Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS);
   return assumeRoleProvider({
     label: `${role.purpose} ${role.roleArn}`,
     roleArn: role.roleArn,
     externalId: role.externalId,
     sessionName: role.sessionName,
-    durationSeconds: Math.min(params.session_duration_seconds, ROLE_CHAINING_LIMIT_SECONDS),
+    durationSeconds: () => Promise.resolve(durationSeconds),
     mfa: null,
     client,
     source: chain.management,
+    maxAttempts: params.max_attempts,
     window: params.credential_refresh_window_seconds,
     cache: undefined,
-    cacheSource: '',
+    cacheIdentity: () => Promise.resolve(''),
     onCall: () => undefined,
     fatal: false,
     hint: `Check that ${role.purpose} ${role.roleArn} trusts the chain's last role and that its ExternalId condition matches.`,

@@ -4,6 +4,7 @@
  * `access_key_id` is null, or IAM Roles Anywhere.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { endpointFor } from '../aws/endpoints.js';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { InventoryError } from '../errors/inventoryError.js';
 import { errorCode } from '../errors/classify.js';
@@ -37,17 +38,23 @@ export function firstCredentials(options: ChainOptions): RefreshingProvider {
     return refreshingProvider(async () => identity, { refreshWindowSeconds: window, label: 'first credentials (access_key_id)' });
   }
 
-  const chain = fromNodeProviderChain();
+  // The STS calls the chain makes itself (AssumeRoleWithWebIdentity for a web identity token, a
+  // profile's role_arn) go where the crawl's do: the parameter file's region and STS endpoint,
+  // not the SDK's defaults (AWS_REGION, the global endpoint), which an offline or VPC-only host
+  // cannot reach. Its HTTP handler is its own: a recording must not see the web identity token.
+  const endpoint = endpointFor(params, 'sts');
+  const chain = fromNodeProviderChain({ clientConfig: { region: params.region, maxAttempts: params.max_attempts, ...(endpoint !== undefined ? { endpoint } : {}) } });
   return refreshingProvider(
     async () => {
       try {
-        const identity = await chain();
+        // The chain memoizes too: asked only when this provider renews, it must fetch anew.
+        const identity = await chain({ forceRefresh: true });
         registerCredentials(identity);
         return identity;
       } catch (error) {
         throw new InventoryError('auth', `No credentials found by the default provider chain (${errorCode(error)}: ${(error as Error).message}).`, {
           field: 'access_key_id',
-          hint: 'Set access_key_id and secret_access_key, or provide AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or a container/instance role.',
+          hint: 'Set access_key_id and secret_access_key, or provide AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, or a container or instance role.',
           cause: error,
         });
       }

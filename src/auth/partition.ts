@@ -7,6 +7,11 @@ export function partitionOf(region: string): Partition {
   return 'aws';
 }
 
+/** The DNS suffix of a partition's public service endpoints (`sqs.<region>.<suffix>`). */
+export function dnsSuffixOf(partition: Partition | string): string {
+  return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
 export function memberRoleArn(partition: Partition, accountId: string, roleName: string): string {
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }

@@ -152,6 +152,8 @@ export async function runInventory(options: RunOptions): Promise<RunResult> {
     crawlFailed = true;
     throw error;
   } finally {
+    // The credentials this run obtained are written once, not once per role assumed.
+    cache?.close();
     await workers?.close();
     // A recording that cannot be written fails the run, unless the run failed already: then the
     // run's own error is the one to report.

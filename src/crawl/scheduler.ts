@@ -2,8 +2,10 @@
  * The one scheduler every API call of the crawl runs through: a global limit on requests in
  * flight, per-service limits (Organizations is throttled hard, so it gets at most 2 and drops to
  * 1 for a while after a TooManyRequestsException), retries with full-jitter exponential backoff
- * for throttling and transient failures (p-retry drives the attempts), and one forced credential
- * renewal for a call refused as expired — the SDK does not do that by itself.
+ * for throttling and transient failures (p-retry drives the attempts), and the same for a call
+ * refused as expired (ExpiredToken, RequestExpired), renewing its credentials first when the
+ * refused request used the ones held now — the SDK does not do that by itself. Every attempt of a
+ * call counts against `max_attempts`, whatever it failed with, so no call retries forever.
  *
  * A slot is held only while the request is on the wire (see `runGated`): the SDK's CPU work
  * before signing and after the body is read (serialization, endpoint resolution, parsing) is
@@ -33,7 +35,7 @@ export interface CallMeta {
   region: string | null;
   /** Queue URL, bucket name, OU id …: what the call is about, for error rows. */
   resource: string | null;
-  /** The provider the client signs with, renewed once when the call is refused as expired. */
+  /** The provider the client signs with, asked to renew when the call is refused as expired. */
   credentials?: RefreshingProvider;
   /**
    * Among the calls waiting for a slot of a service with its own limit, higher goes first
@@ -180,10 +182,9 @@ export class Scheduler {
    * counted; one that fails without calling `exit` has its slot given back when it settles.
    */
   async runGated<T>(meta: CallMeta, call: (gate: CallGate) => Promise<T>): Promise<T> {
-    let renewed = false;
-    let renewedJustNow = false;
-    // Failed attempts that count against max_attempts (a renewal after ExpiredToken does not).
+    // Failed attempts so far: every one counts against max_attempts, expired ones included.
     let failures = 0;
+    // The credentials the last attempt was signed with (its gate is entered once they are resolved).
     let lastCredentials: AwsCredentialIdentity | undefined;
     const attempt = async (): Promise<T> => {
       const service = this.services.get(meta.service);
@@ -244,45 +245,47 @@ export class Scheduler {
         minTimeout: 0,
         maxTimeout: 0,
         factor: 1,
-        // A renewal after ExpiredToken is not one of the max_attempts.
-        shouldConsumeRetry: ({ error }) => classifyError(error).class !== 'expired',
         shouldRetry: ({ error }) => {
           const cls = classifyError(error).class;
-          if (cls === 'expired') {
-            const retry = renewedJustNow;
-            renewedJustNow = false;
-            return retry;
-          }
-          return isRetryable(cls) && failures < this.options.maxAttempts;
+          return (isRetryable(cls) || (cls === 'expired' && meta.credentials !== undefined)) && failures < this.options.maxAttempts;
         },
         onFailedAttempt: async ({ error }) => {
           const classified = classifyError(error);
+          failures += 1;
+          if (failures >= this.options.maxAttempts) return;
           if (classified.class === 'expired') {
-            if (!renewed && meta.credentials) {
-              renewed = true;
-              renewedJustNow = true;
-              this.stats.expiredRenewals += 1;
-              await meta.credentials.forceRefresh(lastCredentials);
-            }
+            if (meta.credentials === undefined) return;
+            this.stats.retries += 1;
+            // Renews only when the refused request was signed with the credentials held now (see
+            // `renewAfterRefusal`); a renewal that fails ends the call with its error.
+            const renewal = await meta.credentials.renewAfterRefusal(lastCredentials);
+            if (renewal.outcome === 'renewed') this.stats.expiredRenewals += 1;
+            // Fresh credentials to try: at once. The same ones, or newer ones that a request of
+            // their own may already have found refused: after a backoff, like any transient failure.
+            if (renewal.outcome === 'renewed' || renewal.outcome === 'joined') return;
+            await this.backOff(false, failures - 1);
             return;
           }
-          failures += 1;
-          if (!isRetryable(classified.class) || failures >= this.options.maxAttempts) return;
+          if (!isRetryable(classified.class)) return;
           this.stats.retries += 1;
           if (classified.class === 'throttled') {
             this.stats.throttled += 1;
             this.throttle(meta.service);
           }
-          this.sleeping += 1;
-          try {
-            await this.options.sleep(this.backoff(classified.class === 'throttled', failures - 1));
-          } finally {
-            this.sleeping -= 1;
-          }
+          await this.backOff(classified.class === 'throttled', failures - 1);
         },
       });
     } catch (error) {
       throw new CallError(meta, classifyError(error), error);
+    }
+  }
+
+  private async backOff(throttled: boolean, attempt: number): Promise<void> {
+    this.sleeping += 1;
+    try {
+      await this.options.sleep(this.backoff(throttled, attempt));
+    } finally {
+      this.sleeping -= 1;
     }
   }
 

@@ -145,6 +145,8 @@ export function classifyError(error: unknown): ClassifiedError {
   if (THROTTLED.has(code) || e.$retryable?.throttling === true) return result('throttled');
   if (DENIED.has(code) || code.startsWith('AccessDenied')) return result('denied');
   if (TRANSIENT.has(code)) return result('transient');
+  // 501: the endpoint lacks the call (an emulator); asking again will not help.
+  if (code === 'NotImplemented') return result('internal');
   // S3 answers a HEAD without a body: only the status is left to go by.
   if (code === 'Forbidden' || httpStatus === 403) return result('denied');
   if (code === 'NotFound' && httpStatus === 404) return result('gone');

@@ -5,6 +5,7 @@
  * HTML report shows it beside each group of errors. The error's meaning comes from the one
  * classifier (`classifyError`); this module only words the remedy.
  */
+import { iamActionFor } from '../aws/iamActions.js';
 import { classifyError } from './classify.js';
 
 /** Which credentials made the call that failed. */
@@ -30,25 +31,6 @@ export interface ErrorCause {
   principal?: 'chain' | 'member';
 }
 
-/**
- * API operations whose IAM action has another name. Every other action is `service:Operation`.
- * From the Service Authorization Reference (Amazon S3 actions): ListBuckets needs
- * s3:ListAllMyBuckets, HeadBucket s3:ListBucket, and three configuration reads have older names.
- */
-const ACTION_NAMES: Readonly<Record<string, string>> = {
-  's3:ListBuckets': 's3:ListAllMyBuckets',
-  's3:HeadBucket': 's3:ListBucket',
-  's3:GetBucketEncryption': 's3:GetEncryptionConfiguration',
-  's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
-  's3:GetBucketLifecycleConfiguration': 's3:GetLifecycleConfiguration',
-};
-
-/** The IAM action a call needs, e.g. `s3:GetEncryptionConfiguration` for `s3` `GetBucketEncryption`. */
-export function iamActionFor(service: string, operation: string): string {
-  const call = `${service}:${operation}`;
-  return ACTION_NAMES[call] ?? call;
-}
-
 /** AWS answers calls into an opt-in region the account has not enabled with these. */
 const REGION_NOT_ENABLED = new Set(['OptInRequired', 'RegionDisabledException', 'RegionNotEnabled']);
 /** What AWS answers for an unknown access key; in a region an account has not enabled, also this. */
@@ -57,7 +39,7 @@ const UNKNOWN_TOKEN = new Set(['InvalidClientTokenId', 'UnrecognizedClientExcept
 /** One sentence: what to change so that the call succeeds next time. */
 export function fixFor(cause: ErrorCause): string {
   const { errorCode: code, step } = cause;
-  const action = iamActionFor(cause.service, cause.operation);
+  const action = iamActionFor(`${cause.service}:${cause.operation}`);
   if (code === 'SignatureDoesNotMatch') return 'the secret access key does not match the access key id: check secret_access_key';
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') return 'the session token has expired: get fresh first credentials';
   if (code === 'AWSOrganizationsNotInUseException') return 'the account is not in an organization: the crawl will inventory it alone';

@@ -139,7 +139,7 @@ export const parametersSchema = z
       .min(900, 'must be at least 900 (15 minutes)')
       .max(43200, 'must be at most 43200 (12 hours)')
       .default(3600)
-      .describe('DurationSeconds of the first hop; later hops are capped at 3600 (role-chaining limit)'),
+      .describe('DurationSeconds of the first hop; capped at 3600 (the role-chaining limit) for later hops and member roles, and from the first hop when the first credentials are already temporary (session_token, IAM Roles Anywhere, a web identity or container role of the default chain)'),
     mfa_serial_number: z
       .string()
       .regex(/^(arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:mfa\/[\w+=,.@/-]+|[A-Z0-9]{9,64})$/, 'must be an MFA device ARN or a hardware token serial number')
@@ -175,7 +175,7 @@ export const parametersSchema = z
     credential_cache: z
       .union([z.string().min(1), z.literal(false)])
       .default(false)
-      .describe('file that keeps assumed-role credentials across runs (mode 0600; never the long-term secret); false ⇒ no cache'),
+      .describe("file that keeps assumed-role credentials across runs (mode 0600, refused if others can read it or another user owns it; never the long-term secret), keyed by who the first credentials are (a temporary identity by its role, one GetCallerIdentity per run); false ⇒ no cache"),
     region: region.default('us-east-1').describe('home region: STS, Organizations and test-connection; the partition follows from it'),
     regions: z
       .union([z.literal('all'), z.array(region).min(1, 'must name at least one region, or be "all"')])

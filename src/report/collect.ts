@@ -13,7 +13,7 @@
 import { groupErrors } from '../errors/errorCauses.js';
 import type { ErrorRecord } from '../errors/errorCauses.js';
 import { accountOfArn } from '../errors/errorCauses.js';
-import { iamActionFor } from '../errors/errorFix.js';
+import { iamActionFor } from '../aws/iamActions.js';
 import { InventoryError } from '../errors/inventoryError.js';
 import { publicAccessBlockOf, queueEncryption, statementsAllowingAnyone } from './exposure.js';
 import type { ReportReader, ResultRow, Value } from './reader.js';
@@ -441,7 +441,7 @@ async function errorGroups(reader: ReportReader, run: RunData, sampleLimit: numb
     errorCode: g.errorCode,
     service: g.service,
     operation: g.operation,
-    action: iamActionFor(g.service, g.operation),
+    action: iamActionFor(`${g.service}:${g.operation}`),
     who: g.step === 'member-role' ? 'assuming member roles' : g.principal === 'member' ? 'member roles' : "the chain's last role",
     fix: g.fix,
     count: g.count,

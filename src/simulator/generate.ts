@@ -244,6 +244,7 @@ function addRoles(org: SimulatedOrganization, chain: ChainRoleOptions[], members
       chainRole: true,
     };
     if (role.externalId !== undefined) sim.externalId = role.externalId;
+    if (role.webIdentityAudience !== undefined) sim.webIdentityAudience = role.webIdentityAudience;
     org.addRole(sim);
     previousAccount = sim.accountId;
   }

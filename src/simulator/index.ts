@@ -29,8 +29,10 @@ import type { ServiceEnvironment, SimService } from './service.js';
 import { AccountService } from './services/account.js';
 import { OrganizationsService } from './services/organizations.js';
 import { S3Service } from './services/s3.js';
-import { SqsService } from './services/sqs.js';
+import { SqsService, awsQueueUrl } from './services/sqs.js';
 import { StsService } from './services/sts.js';
+import { WebIdentityIssuer } from './webIdentity.js';
+import type { WebIdentityTokenOptions } from './webIdentity.js';
 
 export { BOOTSTRAP_ACCESS_KEY_ID, BOOTSTRAP_SECRET_ACCESS_KEY } from './credentials.js';
 export { MEMBER_ROLE_NAME, DEFAULT_CHAIN_ROLE_NAME, addGeneratedBucket, addGeneratedQueue } from './generate.js';
@@ -44,6 +46,8 @@ export type { SimulatorCounters } from './counters.js';
 export type { AuthContext, Caller, SimRequest, SimResponse } from './http.js';
 export type { RouteContext, SimRoute } from './server.js';
 export type { IssuedRoleCredentials } from './roleCredentials.js';
+export type { WebIdentityTokenOptions } from './webIdentity.js';
+export { DEFAULT_WEB_IDENTITY_AUDIENCE } from './webIdentity.js';
 
 export interface SimulatorOptions {
   seed: number;
@@ -95,6 +99,13 @@ export interface RunningSimulator {
   /** Long-term keys of the IAM user the chain starts from (in `org.identityAccountId`). */
   bootstrap: { accessKeyId: string; secretAccessKey: string };
   addRoute(route: SimRoute): void;
+  /** The URL SQS answers for a queue (AWS's: https://sqs.<region>.amazonaws.com/<account>/<name>). */
+  queueUrl(accountId: string, region: string, name: string): string;
+  /**
+   * A token of the simulator's OpenID Connect provider, for AssumeRoleWithWebIdentity of a role
+   * with `webIdentityAudience` (what Kubernetes writes to AWS_WEB_IDENTITY_TOKEN_FILE).
+   */
+  webIdentityToken(options?: WebIdentityTokenOptions): string;
   /** Credentials acting as the role, for extra routes such as Roles Anywhere. */
   issueCredentials(roleArn: string, sessionName: string, durationSeconds: number): IssuedRoleCredentials;
 }
@@ -134,6 +145,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
   };
   const counters = new Counters();
   const credentials = new CredentialStore(org.identityAccountId);
+  const webIdentity = new WebIdentityIssuer();
   let baseUrl = '';
   const lifetimeFor = (requested: number): number =>
     faults.credentialLifetimeSeconds > 0 ? Math.min(requested, faults.credentialLifetimeSeconds) : requested;
@@ -149,6 +161,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     virtualHostSuffix: o.virtualHostSuffix,
     baseUrl: () => baseUrl,
     lifetimeFor,
+    webIdentity,
     issueRoleCredentials: (role, sessionName, durationSeconds, mfa) => issueRoleCredentials(credentials, counters, role, sessionName, lifetimeFor(durationSeconds), mfa),
   };
   const services = new Map<string, SimService>();
@@ -205,6 +218,8 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     addRoute: (route) => {
       routes.push(route);
     },
+    queueUrl: awsQueueUrl,
+    webIdentityToken: (options) => webIdentity.issue(options),
     issueCredentials,
   };
 }

@@ -30,6 +30,11 @@ export interface FaultOptions {
   expiredTokenRate: number;
   /** The next N authenticated requests are answered with ExpiredToken. */
   expireNextRequests: number;
+  /**
+   * Requests signed with temporary credentials that match a rule are all answered with
+   * ExpiredToken, however fresh the credentials (as AWS answers a session it considers expired).
+   */
+  expireMatching: DenyRule[];
   /** Lifetime in seconds of every credential the simulator issues (0 ⇒ the requested duration). */
   credentialLifetimeSeconds: number;
   /** Requests refused with AccessDenied. */
@@ -63,6 +68,11 @@ export interface ChainRoleOptions {
   /** Accounts allowed to assume it; default: the account of the previous role, the identity account for the first. */
   trustedAccounts?: string[];
   maxSessionDurationSeconds?: number;
+  /**
+   * The role trusts the simulator's OpenID Connect provider for tokens of this audience
+   * (`sts.amazonaws.com`, as for an EKS service account): AssumeRoleWithWebIdentity works for it.
+   */
+  webIdentityAudience?: string;
 }
 
 export function defaultFaults(): FaultOptions {
@@ -74,6 +84,7 @@ export function defaultFaults(): FaultOptions {
     connectionResetRate: 0,
     expiredTokenRate: 0,
     expireNextRequests: 0,
+    expireMatching: [],
     credentialLifetimeSeconds: 0,
     deny: [],
     denyMemberRoles: [],

@@ -70,6 +70,8 @@ export interface SimRole {
   maxSessionDurationSeconds: number;
   /** A role of the configured chain (not a member-account role). */
   chainRole: boolean;
+  /** The audience of web identity tokens this role accepts (AssumeRoleWithWebIdentity); none ⇒ it accepts none. */
+  webIdentityAudience?: string;
 }
 
 export interface SimMessage {

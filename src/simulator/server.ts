@@ -204,6 +204,11 @@ async function serve(parts: ServerParts, verifier: SignatureVerifier, req: Incom
   const requestId = newRequestId();
   let auth: AuthContext | undefined;
   try {
+    const unsigned = authorization ? undefined : service.handleUnsigned?.(operation, request);
+    if (unsigned !== undefined) {
+      send(res, unsigned);
+      return;
+    }
     const outcome = authorization ? await authenticate(request, authorization, verifier, parts.credentials) : 'missingAuth';
     if (typeof outcome === 'string') throw service.failure(outcome, { operation, service: service.name });
     auth = outcome;
@@ -258,6 +263,7 @@ function injectFaults(parts: ServerParts, service: SimService, operation: string
       fail('expiredToken', 'expiredToken');
     }
     if (faults.expiredTokenRate > 0 && random() < faults.expiredTokenRate) fail('expiredToken', 'expiredToken');
+    if (faults.expireMatching.some((rule) => denies(rule, auth, service.name, operation))) fail('expiredToken', 'expiredToken');
   }
   const throttle = faults.throttleRate[service.name] ?? faults.throttleRate['*'] ?? 0;
   if (throttle > 0 && random() < throttle) fail('throttled', 'throttled');

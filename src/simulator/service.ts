@@ -8,6 +8,7 @@ import type { SimRole, SimulatedOrganization } from './organization.js';
 import { SimError } from './simError.js';
 import type { CommonFailure } from './simError.js';
 import type { FailureDetails } from './failures.js';
+import type { WebIdentityIssuer } from './webIdentity.js';
 
 export interface ServiceEnvironment {
   readonly org: SimulatedOrganization;
@@ -27,6 +28,8 @@ export interface ServiceEnvironment {
   issueRoleCredentials(role: SimRole, sessionName: string, durationSeconds: number, mfaAuthenticated: boolean): IssuedRoleCredentials;
   /** The lifetime actually granted for a requested duration (the knob shortens it). */
   lifetimeFor(requestedSeconds: number): number;
+  /** The simulator's OpenID Connect provider (web identity tokens). */
+  readonly webIdentity: WebIdentityIssuer;
 }
 
 export interface SimService {
@@ -37,6 +40,11 @@ export interface SimService {
   /** The operation a request asks for (for routing, counters and deny rules). */
   operation(request: SimRequest): string;
   handle(operation: string, request: SimRequest, auth: AuthContext): SimResponse | Promise<SimResponse>;
+  /**
+   * Operations AWS answers without a signature (STS AssumeRoleWithWebIdentity, which the token
+   * authenticates), handled here when a request carries none.
+   */
+  handleUnsigned?(operation: string, request: SimRequest): SimResponse | undefined;
   /** This service's error for a failure common to all services. */
   failure(kind: CommonFailure, details: FailureDetails): SimError;
   /** Renders an error in this service's wire format. */

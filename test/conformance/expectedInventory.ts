@@ -185,7 +185,8 @@ function queueRow(queue: SeededQueue, during: ExpectedRow[string]): ExpectedRow 
     account_id: queue.accountId,
     region: queue.region,
     name: queue.name,
-    url: queue.url,
+    // AWS's URL for the queue, whatever host the emulator put in the one it answered.
+    url: `https://sqs.${queue.region}.amazonaws.com/${queue.accountId}/${queue.name}`,
     arn: queue.arn,
     fifo: fifo ? 1 : 0,
     content_based_deduplication: fifo ? (a.ContentBasedDeduplication === 'true' ? 1 : 0) : null,

@@ -69,9 +69,11 @@ if (!moto.available) {
       expect(inManagement.QueueUrls ?? []).toEqual([]);
     });
 
-    it('test-connection passes every hop of the chain and every permission check', async () => {
+    it('test-connection passes every hop of the chain and every call of the crawl, in a member account with queues and buckets', async () => {
       expect(build.ok, `npx tsc -p tsconfig.build.json failed:\n${build.output}`).toBe(true);
-      const checked = await runCli(seeded, path.join(workDir, 'test-connection'), (file) => ['test-connection', '--params', file, '--json']);
+      // The member account to try the per-queue and per-bucket calls in: one that has both.
+      const payments = seeded.accounts.find((a) => a.key === 'payments-prod')?.id ?? '';
+      const checked = await runCli(seeded, path.join(workDir, 'test-connection'), (file) => ['test-connection', '--params', file, '--json', '--account', payments]);
       const context = `exit ${checked.exitCode}\nstdout:\n${checked.stdout}\nstderr:\n${checked.stderr.slice(-3000)}`;
       expect(checked.exitCode, context).toBe(0);
       const report = JSON.parse(checked.stdout) as { checks: { step: string; status: string; detail: string }[] };

@@ -192,31 +192,83 @@ describe('Scheduler', () => {
     expect(failure.classified.class).toBe('denied');
   });
 
-  it('renews the credentials once on ExpiredToken and retries once', async () => {
+  it('retries ExpiredToken within max_attempts, renewing only credentials the refused request used and old enough', async () => {
+    const clock = { now: 1_000_000 };
     let issued = 0;
-    const credentials = refreshingProvider(async (): Promise<AwsCredentialIdentity> => ({ accessKeyId: `ASIA${++issued}`, secretAccessKey: 's', expiration: new Date(Date.now() + 3600_000) }), {
-      refreshWindowSeconds: 60,
-      label: 'member',
-    });
+    const credentials = refreshingProvider(
+      async (): Promise<AwsCredentialIdentity> => ({ accessKeyId: `ASIA${++issued}`, secretAccessKey: 's', expiration: new Date(clock.now + 3600_000) }),
+      { refreshWindowSeconds: 60, label: 'member', now: () => clock.now, minAgeForRenewalMs: 30_000 },
+    );
     await credentials();
-    const scheduler = new Scheduler({ concurrency: 2, maxAttempts: 1, ...noSleep });
+    clock.now += 60_000;
+    const delays: number[] = [];
+    const scheduler = new Scheduler({ concurrency: 2, maxAttempts: 4, random: () => 1, sleep: async (ms) => void delays.push(ms) });
     const seen: string[] = [];
+    // Refused once as the first credentials, then once more with the renewed ones: the renewal
+    // is not repeated (they are brand new) — the call backs off and retries with them.
+    let refusals = 2;
     const out = await scheduler.run({ ...meta, credentials }, async () => {
       const c = await credentials();
       seen.push(c.accessKeyId);
-      if (c.accessKeyId === 'ASIA1') throw awsError('ExpiredToken');
+      if (refusals-- > 0) throw awsError('ExpiredToken');
       return 'ok';
     });
     expect(out).toBe('ok');
-    expect(seen).toEqual(['ASIA1', 'ASIA2']);
+    expect(seen).toEqual(['ASIA1', 'ASIA2', 'ASIA2']);
     expect(scheduler.stats.expiredRenewals).toBe(1);
+    expect(scheduler.stats.retries).toBe(2);
+    expect(delays).toEqual([200]);
 
-    // A second ExpiredToken right after the renewal is not retried again.
+    // Refused on every attempt: max_attempts attempts, then the call fails as expired.
+    let attempts = 0;
     const again = await scheduler.run({ ...meta, credentials }, async () => {
+      attempts += 1;
       throw awsError('ExpiredTokenException');
     }).catch((e: unknown) => e as CallError);
     expect(again.classified.class).toBe('expired');
+    expect(attempts).toBe(4);
+    expect(issued).toBe(2);
+
+    // Refused with credentials that have been renewed since: retried with the current ones, no renewal.
+    clock.now += 60_000;
+    const old = credentials.peek();
+    await credentials.renewAfterRefusal(old);
     expect(issued).toBe(3);
+    let first = true;
+    const signedWith: string[] = [];
+    await scheduler.run({ ...meta, credentials }, async () => {
+      const c = first ? (old as AwsCredentialIdentity) : await credentials();
+      signedWith.push(c.accessKeyId);
+      if (first) {
+        first = false;
+        throw awsError('ExpiredToken');
+      }
+    });
+    expect(signedWith).toEqual(['ASIA2', 'ASIA3']);
+    expect(issued).toBe(3);
+  });
+
+  it('ends a call refused as expired with the renewal’s own error when the credentials cannot be renewed', async () => {
+    const clock = { now: 1_000_000 };
+    let fail = false;
+    const credentials = refreshingProvider(
+      async (): Promise<AwsCredentialIdentity> => {
+        if (fail) throw new Error('AssumeRole arn:aws:iam::111111111111:role/R failed: AccessDenied');
+        return { accessKeyId: 'ASIA1', secretAccessKey: 's', expiration: new Date(clock.now + 3600_000) };
+      },
+      { refreshWindowSeconds: 60, label: 'member', now: () => clock.now },
+    );
+    await credentials();
+    clock.now += 60_000;
+    fail = true;
+    const scheduler = new Scheduler({ concurrency: 2, maxAttempts: 8, ...noSleep });
+    let attempts = 0;
+    const failure = await scheduler.run({ ...meta, credentials }, async () => {
+      attempts += 1;
+      throw awsError('ExpiredToken');
+    }).catch((e: unknown) => e as CallError);
+    expect(attempts).toBe(1);
+    expect(failure.message).toContain('AssumeRole arn:aws:iam::111111111111:role/R failed: AccessDenied');
   });
 
   it('backs off with full jitter, longer for throttling than for transient errors', async () => {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeErrorGroup, groupErrors } from '../../src/errors/errorCauses.js';
 import type { ErrorRecord } from '../../src/errors/errorCauses.js';
-import { fixFor, iamActionFor } from '../../src/errors/errorFix.js';
+import { iamActionFor } from '../../src/aws/iamActions.js';
+import { fixFor } from '../../src/errors/errorFix.js';
 
 describe('iamActionFor', () => {
   it.each([
@@ -15,7 +16,7 @@ describe('iamActionFor', () => {
     ['sqs', 'GetQueueAttributes', 'sqs:GetQueueAttributes'],
     ['organizations', 'ListAccountsForParent', 'organizations:ListAccountsForParent'],
   ])('%s %s needs %s', (service, operation, action) => {
-    expect(iamActionFor(service, operation)).toBe(action);
+    expect(iamActionFor(`${service}:${operation}`)).toBe(action);
   });
 });
 

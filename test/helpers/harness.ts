@@ -93,9 +93,14 @@ export async function crawlFixture(simOptions: Partial<SimulatorOptions> = {}, e
 
 export interface SeenRequest {
   host: string;
+  /** The port the request was sent to (which endpoint it went to). */
+  port: number | undefined;
   path: string;
   /** The access key id in the Authorization header's credential scope. */
   accessKeyId: string | null;
+  /** The signing region and service of that scope (null for an unsigned request). */
+  signingRegion: string | null;
+  signingService: string | null;
   securityToken: string | null;
   /** Form fields of query-protocol bodies (STS), or JSON target for JSON protocols. */
   form: URLSearchParams;
@@ -121,12 +126,15 @@ export function spyHandler(inner: HttpHandler = new NodeHttpHandler(), onRequest
   const seen: SeenRequest[] = [];
   const handler = wrapHandler(inner, (request, options) => {
     const auth = request.headers.authorization ?? request.headers.Authorization ?? '';
-    const match = /Credential=([^/]+)\//.exec(auth);
+    const match = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\//.exec(auth);
     const body = typeof request.body === 'string' ? request.body : '';
     seen.push({
       host: request.hostname,
+      port: request.port,
       path: request.path,
       accessKeyId: match?.[1] ?? null,
+      signingRegion: match?.[2] ?? null,
+      signingService: match?.[3] ?? null,
       securityToken: request.headers['x-amz-security-token'] ?? null,
       form: new URLSearchParams(body.startsWith('{') ? '' : body),
       target: request.headers['x-amz-target'] ?? null,

@@ -33,7 +33,7 @@ describe('test-connection with publish', () => {
     sim = await withQueue('events.fifo');
     const report = await testConnection(parametersFor(sim, { publish: { sqs_queue_name: 'events.fifo', region: 'eu-west-1' } }), collectLogs().logger);
     expect(report.exitCode).toBe(0);
-    const queueUrl = `${sim.url}/${sim.managementAccountId}/events.fifo`;
+    const queueUrl = sim.queueUrl(sim.managementAccountId, 'eu-west-1', 'events.fifo');
     expect(report.checks.slice(-2)).toEqual([
       { step: 'sqs:GetQueueUrl events.fifo (eu-west-1)', status: 'PASS', detail: queueUrl },
       { step: `sqs:GetQueueAttributes ${queueUrl}`, status: 'PASS', detail: 'FIFO queue, messages up to 1048576 bytes, 4 waiting' },
@@ -43,7 +43,7 @@ describe('test-connection with publish', () => {
   it('fails with AWS’s message when the queue does not exist, and exits 1', async () => {
     sim = await withQueue('events');
     const report = await testConnection(parametersFor(sim, { publish: { sqs_queue_name: 'missing', region: 'eu-west-1' } }), collectLogs().logger);
-    expect(report.exitCode).toBe(1);
+    expect(report.exitCode).toBe(3);
     expect(report.checks.at(-2)).toMatchObject({ step: 'sqs:GetQueueUrl missing (eu-west-1)', status: 'FAIL', detail: 'AWS.SimpleQueueService.NonExistentQueue: The specified queue does not exist.' });
     expect(report.checks.at(-1)).toMatchObject({ status: 'SKIP' });
   });
@@ -68,7 +68,7 @@ describe('test-connection with publish', () => {
       parametersFor(sim, { publish: { sqs_queue_name: 'events', region: 'eu-west-1', role_arn: `arn:aws:iam::${sim.managementAccountId}:role/NoSuchPublisher` } }),
       collectLogs().logger,
     );
-    expect(report.exitCode).toBe(1);
+    expect(report.exitCode).toBe(3);
     expect(report.checks.slice(-3).map((c) => c.status)).toEqual(['FAIL', 'SKIP', 'SKIP']);
     expect(report.checks.at(-3)?.detail).toContain('NoSuchPublisher');
   });

@@ -156,7 +156,7 @@ describe('publishing faults', () => {
     expect(first.exitCode).toBe(ExitCode.partial);
     const [row] = errorRows(fx, 1);
     expect(row).toMatchObject({ operation: 'SendMessageBatch', error_code: 'AccessDenied' });
-    expect(String(row?.message)).toMatch(/^Publishing events to http:\/\/127\.0\.0\.1:\d+\/\d{12}\/inventory-events failed: User: .* is not authorized to perform: sqs:SendMessageBatch/);
+    expect(String(row?.message)).toMatch(/^Publishing events to https:\/\/sqs\.eu-west-1\.amazonaws\.com\/\d{12}\/inventory-events failed: User: .* is not authorized to perform: sqs:SendMessageBatch/);
     expect(fx.events()).toHaveLength(0);
 
     fx.sim.faults.deny = [];

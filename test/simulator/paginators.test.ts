@@ -186,7 +186,7 @@ describe('SQS', () => {
     const creds = await clients.member(sim, sim.org.memberAccountIds()[0] as string, mgmt);
     const client = clients.sqs(sim, creds, 'eu-west-1');
     const accountId = sim.org.memberAccountIds()[0] as string;
-    const expected = sim.org.queuesIn(accountId, 'eu-west-1').map((q) => `${sim.url}/${accountId}/${q.name}`);
+    const expected = sim.org.queuesIn(accountId, 'eu-west-1').map((q) => sim.queueUrl(accountId, 'eu-west-1', q.name));
     expect(expected).toHaveLength(3);
     const paged = await collect(paginateListQueues({ client, pageSize: 2 }, {}), (p) => p.QueueUrls);
     expect(paged.items).toEqual(expected);
@@ -239,10 +239,10 @@ describe('SQS dead-letter sources', () => {
     const expected = sim.org
       .queuesIn(accountId, region)
       .filter((q) => q.attributes.RedrivePolicy?.includes(arn))
-      .map((q) => `${sim.url}/${accountId}/${q.name}`);
+      .map((q) => sim.queueUrl(accountId, region, q.name));
     expect(expected.length).toBeGreaterThan(0);
     const client = clients.sqs(sim, mgmt, region);
-    const sources = await collect(paginateListDeadLetterSourceQueues({ client, pageSize: 1 }, { QueueUrl: `${sim.url}/${accountId}/${dlq.name}` }), (p) => p.queueUrls);
+    const sources = await collect(paginateListDeadLetterSourceQueues({ client, pageSize: 1 }, { QueueUrl: sim.queueUrl(accountId, region, dlq.name) }), (p) => p.queueUrls);
     expect(sources.items).toEqual(expected);
     expect(sources.pages).toBe(expected.length);
   });

@@ -32,7 +32,7 @@ afterAll(() => sim.close());
 
 it('creates, configures, tags and deletes a queue, and the model follows', async () => {
   const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '45' }, tags: { team: 'shop' } }));
-  expect(QueueUrl).toBe(`${sim.url}/${sim.managementAccountId}/orders`);
+  expect(QueueUrl).toBe(`https://sqs.eu-west-1.amazonaws.com/${sim.managementAccountId}/orders`);
   // Creating it again with the same attributes is idempotent; with others it is refused.
   expect((await client.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '45' } }))).QueueUrl).toBe(QueueUrl);
   expect((await clients.failure(client.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '46' } })))).name).toBe('QueueNameExists');

@@ -42,12 +42,12 @@ it('lists queues, pages with MaxResults, and reads attributes and tags in XML', 
   const all = await query({ Action: 'ListQueues' });
   expect(all.status).toBe(200);
   const urls = (all.body.ListQueuesResponse?.ListQueuesResult as { QueueUrl: string[] }).QueueUrl;
-  expect(urls).toEqual(expected.map((q) => `${sim.url}/${sim.managementAccountId}/${q.name}`));
+  expect(urls).toEqual(expected.map((q) => `https://sqs.us-east-1.amazonaws.com/${sim.managementAccountId}/${q.name}`));
   const page = await query({ Action: 'ListQueues', MaxResults: '1' });
   expect((page.body.ListQueuesResponse?.ListQueuesResult as { NextToken?: string }).NextToken).toBeTypeOf('string');
 
   const tagged = expected.find((q) => Object.keys(q.tags).length > 0);
-  const url = `${sim.url}/${sim.managementAccountId}/${tagged?.name}`;
+  const url = `https://sqs.us-east-1.amazonaws.com/${sim.managementAccountId}/${tagged?.name}`;
   const attributes = await query({ Action: 'GetQueueAttributes', QueueUrl: url, 'AttributeName.1': 'All' });
   const pairs = (attributes.body.GetQueueAttributesResponse?.GetQueueAttributesResult as { Attribute: { Name: string; Value: unknown }[] }).Attribute;
   expect(pairs.find((a) => a.Name === 'QueueArn')?.Value).toBe(`arn:aws:sqs:us-east-1:${sim.managementAccountId}:${tagged?.name}`);
@@ -59,7 +59,7 @@ it('lists queues, pages with MaxResults, and reads attributes and tags in XML', 
 
 it('creates a queue with attributes and tags, and answers errors in the query error shape', async () => {
   const created = await query({ Action: 'CreateQueue', QueueName: 'legacy', 'Attribute.1.Name': 'VisibilityTimeout', 'Attribute.1.Value': '99', 'Tag.1.Key': 'k', 'Tag.1.Value': 'v' });
-  expect((created.body.CreateQueueResponse?.CreateQueueResult as { QueueUrl: string }).QueueUrl).toBe(`${sim.url}/${sim.managementAccountId}/legacy`);
+  expect((created.body.CreateQueueResponse?.CreateQueueResult as { QueueUrl: string }).QueueUrl).toBe(`https://sqs.us-east-1.amazonaws.com/${sim.managementAccountId}/legacy`);
   const queue = sim.org.queue(sim.managementAccountId, 'us-east-1', 'legacy');
   expect(queue?.attributes.VisibilityTimeout).toBe('99');
   expect(queue?.tags).toEqual({ k: 'v' });

@@ -207,15 +207,25 @@ describe('s3_buckets listing', () => {
     ]);
   });
 
-  it('drops a bucket deleted since the listing, and crawls one of unknown region in the home region with a warning', async () => {
+  it('drops a bucket deleted since the listing, and crawls one whose endpoint tells no region in the home region with a warning', async () => {
     const { ctx, warnings } = fakeContext((operation, input) => {
       if (operation === 'ListBuckets') return { Buckets: [{ Name: 'deleted' }, { Name: 'mystery' }] };
       if (input.Bucket === 'deleted') return operation === 'HeadBucket' ? s3Error('NotFound', 404) : new Error('no second call for a gone bucket');
-      return s3Error('AccessDenied', 403);
+      return operation === 'HeadBucket' ? {} : s3Error('NotImplemented', 501);
     });
     const items = await collect(s3Buckets.list.items(ctx));
-    expect(items.map((item) => [item.name, item.region])).toEqual([['mystery', HOME]]);
-    expect(warnings.join('')).toContain('HeadBucket failed with AccessDenied; GetBucketLocation failed with AccessDenied');
+    expect(items.map((item) => [item.name, item.region, item.regionFailure])).toEqual([['mystery', HOME, undefined]]);
+    expect(warnings.join('')).toContain('HeadBucket answered without x-amz-bucket-region; GetBucketLocation failed with NotImplemented');
+    expect(s3Buckets.list.row(items[0] as BucketItem, ctx).region).toBe(HOME);
+  });
+
+  it('fails a bucket whose region lookup AWS refused as an item: its row is not written with a guessed region', async () => {
+    const refusal = s3Error('AccessDenied', 403);
+    const { ctx, warnings } = fakeContext((operation) => (operation === 'ListBuckets' ? { Buckets: [{ Name: 'mystery' }] } : refusal));
+    const [item] = await collect(s3Buckets.list.items(ctx));
+    expect(item?.regionFailure).toBe(refusal);
+    expect(() => s3Buckets.list.row(item as BucketItem, ctx)).toThrow(refusal);
+    expect(warnings).toEqual([]);
   });
 
   it('reads GetBucketLocation answers as regions', () => {

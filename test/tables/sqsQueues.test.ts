@@ -20,7 +20,7 @@ interface SentCall {
 }
 
 /** Canned SDK outputs keyed by the command's input; every call is recorded with its region. */
-function fakeContext(answer: (operation: string, input: Record<string, unknown>) => unknown): { ctx: TargetContext; calls: SentCall[] } {
+function fakeContext(answer: (operation: string, input: Record<string, unknown>) => unknown, target: { partition?: string; region?: string } = {}): { ctx: TargetContext; calls: SentCall[] } {
   const calls: SentCall[] = [];
   const sqs = (region: string) => ({
     send: (async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
@@ -34,9 +34,9 @@ function fakeContext(answer: (operation: string, input: Record<string, unknown>)
   };
   // Only what table steps use; the rest of the context belongs to other tables.
   const partial: Partial<TargetContext> = {
-    partition: 'aws',
+    partition: target.partition ?? 'aws',
     accountId: ACCOUNT,
-    region: REGION,
+    region: target.region ?? REGION,
     homeRegion: 'us-east-1',
     organizations: unused('organizations') as () => { send: OrganizationsClient['send'] },
     sqs,
@@ -234,6 +234,18 @@ describe('sqs_queues rows', () => {
       tags: '{}',
     });
     for (const value of Object.values(row)) expect(typeof value === 'string' || typeof value === 'number' || value === null).toBe(true);
+  });
+
+  it('spells the url column from account, region and name, whatever endpoint answered the queue URL (the calls keep the answered one)', async () => {
+    const answered = ['http://localhost:4566/000000000000/q1', 'http://sqs.eu-west-1.localhost.localstack.cloud:4566/000000000000/q1', 'https://eu-west-1.queue.amazonaws.com/000000000000/q1'];
+    for (const url of answered) {
+      const { ctx, calls } = fakeContext((operation) => (operation === 'GetQueueAttributes' ? { Attributes: standardAttributes } : {}));
+      const row = await fullRow(queueItemFromUrl(url, ACCOUNT), ctx);
+      expect(row.url).toBe(`https://sqs.${REGION}.amazonaws.com/000000000000/q1`);
+      expect(calls.map((call) => call.input.QueueUrl)).toEqual([url, url]);
+    }
+    const china = fakeContext(() => ({}), { partition: 'aws-cn', region: 'cn-north-1' });
+    expect(sqsQueues.list.row(queueItemFromUrl('https://sqs.cn-north-1.amazonaws.com.cn/000000000000/q1', ACCOUNT), china.ctx).url).toBe('https://sqs.cn-north-1.amazonaws.com.cn/000000000000/q1');
   });
 
   it('reads a redrive policy whose count is a string, and ignores one that is not JSON', () => {

@@ -6,13 +6,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetContext } from '../../src/crawl/context.js';
+import { runInventory } from '../../src/crawl/run.js';
 import type { RunResult } from '../../src/crawl/run.js';
 import { allColumns, toJson } from '../../src/crawl/table.js';
 import type { Row } from '../../src/crawl/table.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { SimQueue, SimRequest } from '../../src/simulator/index.js';
 import { sqsQueues } from '../../src/tables/sqs/queues.js';
-import { crawlFixture } from '../helpers/harness.js';
+import { startForwarder } from '../helpers/forwarder.js';
+import { collectLogs, crawlFixture, spyHandler } from '../helpers/harness.js';
 import type { CrawlFixture } from '../helpers/harness.js';
 
 const REGIONS = ['ap-southeast-2', 'eu-west-1', 'us-east-1'];
@@ -20,7 +22,7 @@ const REGIONS = ['ap-southeast-2', 'eu-west-1', 'us-east-1'];
 const QUEUES_PER_ACCOUNT = 24;
 
 /** The row SQS would give for a simulated queue: its settings over SQS's defaults. */
-function expectedRow(queue: SimQueue, endpoint: string): Row {
+function expectedRow(queue: SimQueue): Row {
   const a = queue.attributes;
   const int = (value: string | undefined, fallback: number | null): number | null => (value === undefined ? fallback : Number(value));
   const kms = a.KmsMasterKeyId ?? null;
@@ -31,7 +33,7 @@ function expectedRow(queue: SimQueue, endpoint: string): Row {
     account_id: queue.accountId,
     region: queue.region,
     name: queue.name,
-    url: `${endpoint}/${queue.accountId}/${queue.name}`,
+    url: `https://sqs.${queue.region}.amazonaws.com/${queue.accountId}/${queue.name}`,
     arn: `arn:aws:sqs:${queue.region}:${queue.accountId}:${queue.name}`,
     fifo: queue.fifo ? 1 : 0,
     content_based_deduplication: queue.fifo ? (a.ContentBasedDeduplication === 'true' ? 1 : 0) : null,
@@ -83,7 +85,7 @@ describe('sqs_queues over the wire', () => {
     const candidate = f.sim.org.queuesIn(owner, 'us-east-1')[2];
     if (!candidate) throw new Error('the simulated organization has no queue to delete');
     vanished = candidate;
-    const vanishedUrl = `${f.sim.url}/${vanished.accountId}/${vanished.name}`;
+    const vanishedUrl = f.sim.queueUrl(vanished.accountId, 'us-east-1', vanished.name);
     f.sim.addRoute({
       service: 'sqs',
       match(request: SimRequest) {
@@ -107,7 +109,7 @@ describe('sqs_queues over the wire', () => {
     for (const account of accounts) {
       for (const region of [...REGIONS].sort()) {
         if (account === regionDeniedAccount && region === 'eu-west-1') continue;
-        for (const queue of f.sim.org.queuesIn(account, region)) expected.push(expectedRow(queue, f.sim.url));
+        for (const queue of f.sim.org.queuesIn(account, region)) expected.push(expectedRow(queue));
       }
     }
     expect(rows.length).toBe(expected.length);
@@ -188,6 +190,31 @@ describe('sqs_queues paging over the wire', () => {
       client.destroy();
     } finally {
       await sim.close();
+    }
+  });
+});
+
+describe('sqs_queues and the endpoint', () => {
+  it('sends every per-queue call to the configured endpoint although SQS answers AWS queue URLs, and stores the AWS URL', async () => {
+    const f = await crawlFixture({ accounts: 1, queuesPerAccount: 3, bucketsPerAccount: 0, regions: ['us-east-1'] }, { resources: ['sqs'] });
+    const forwarder = await startForwarder(f.sim.url);
+    try {
+      const params = { ...f.params, endpoints: { sqs: forwarder.url } };
+      const spy = spyHandler();
+      const result = await runInventory({ params, logger: collectLogs().logger, progress: 'none', requestHandler: spy.handler });
+      expect(result.exitCode).toBe(0);
+      const sqs = spy.seen.filter((r) => (r.target ?? '').startsWith('AmazonSQS.'));
+      const perQueue = sqs.filter((r) => r.target !== 'AmazonSQS.ListQueues');
+      expect(perQueue.length).toBe(2 * 2 * 3);
+      // Sent to endpoints.sqs, not to the host the queue URL names.
+      expect(new Set(sqs.map((r) => `${r.host}:${r.port}`))).toEqual(new Set([`127.0.0.1:${forwarder.port}`]));
+      expect(forwarder.count()).toBe(sqs.length);
+      const rows = readTable(f);
+      expect(rows).toHaveLength(6);
+      for (const row of rows) expect(row.url).toBe(`https://sqs.us-east-1.amazonaws.com/${String(row.account_id)}/${String(row.name)}`);
+    } finally {
+      await forwarder.close();
+      await f.close();
     }
   });
 });

@@ -363,7 +363,7 @@ export class WorkerPool implements MemberTargets {
       const provider = this.host?.credentialsFor(message.accountId);
       if (!provider) throw new Error('no crawl is attached to the worker pool');
       const stale: AwsCredentialIdentity | undefined = message.stale === null ? undefined : fromWireCredentials(message.stale);
-      const credentials = message.force ? await provider.forceRefresh(stale) : await provider();
+      const credentials = message.force ? (await provider.renewAfterRefusal(stale)).credentials : await provider();
       this.send(slot, { type: 'credentials', id: message.id, ok: true, credentials: toWireCredentials(credentials) });
     } catch (error) {
       this.send(slot, { type: 'credentials', id: message.id, ok: false, error: toWireError(error) });

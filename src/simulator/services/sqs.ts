@@ -1,6 +1,9 @@
 /**
  * SQS over JSON 1.0 (`X-Amz-Target: AmazonSQS.<Op>`), query-compatible errors included. Queue
- * URLs point at the simulator itself because the SDK sends each queue call to its URL's host.
+ * URLs are AWS's (`https://sqs.<region>.amazonaws.com/<account>/<name>`), not the simulator's
+ * host and port: a client configured with an endpoint sends every call there whatever the URL's
+ * host (the SDK only follows the URL's host when no endpoint is configured), and answers do not
+ * change with the port the simulator happens to listen on.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuthContext, SimRequest, SimResponse } from '../http.js';
@@ -37,6 +40,12 @@ function missingParameter(name: string): SimError {
 
 function md5(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+/** The URL AWS gives a queue: its regional endpoint, account and name. */
+export function awsQueueUrl(accountId: string, region: string, name: string): string {
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return `https://sqs.${region}.${suffix}/${accountId}/${name}`;
 }
 
 export class SqsService implements SimService {
@@ -81,7 +90,7 @@ export class SqsService implements SimService {
   }
 
   queueUrl(queue: SimQueue): string {
-    return `${this.env.baseUrl()}/${queue.accountId}/${queue.name}`;
+    return awsQueueUrl(queue.accountId, queue.region, queue.name);
   }
 
   private dispatch(operation: string, input: Input, auth: AuthContext): unknown {

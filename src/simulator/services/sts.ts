@@ -63,6 +63,11 @@ export class StsService implements SimService {
     }
   }
 
+  handleUnsigned(operation: string, request: SimRequest): SimResponse | undefined {
+    if (operation !== 'AssumeRoleWithWebIdentity') return undefined;
+    return this.assumeRoleWithWebIdentity(form(request));
+  }
+
   private answer(operation: string, result: string): SimResponse {
     const requestId = newRequestId();
     const body =
@@ -110,6 +115,34 @@ export class StsService implements SimService {
         wrap('AssumedRoleUser', el('AssumedRoleId', issued.assumedRoleId) + el('Arn', issued.assumedRoleArn)) +
         el('PackedPolicySize', params.get('Policy') ? 6 : undefined) +
         el('SourceIdentity', params.get('SourceIdentity')),
+    );
+  }
+
+  /** A role for the bearer of a token of the simulator's OpenID Connect provider. */
+  private assumeRoleWithWebIdentity(params: URLSearchParams): SimResponse {
+    const roleArn = params.get('RoleArn');
+    const sessionName = params.get('RoleSessionName');
+    const token = params.get('WebIdentityToken');
+    if (!roleArn) throw validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+    if (!sessionName || !SESSION_NAME.test(sessionName)) throw validation("1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+    if (!token) throw validation("1 validation error detected: Value null at 'webIdentityToken' failed to satisfy constraint: Member must not be null");
+    const duration = parseDuration(params.get('DurationSeconds'), 3600, 900, 43200);
+    const verified = this.env.webIdentity.verify(token);
+    if ('refused' in verified) throw new SimError(verified.refused, 400, verified.message);
+    const role = this.env.org.roles.get(roleArn);
+    if (!role || role.webIdentityAudience === undefined || role.webIdentityAudience !== verified.claims.aud) {
+      throw new SimError('AccessDenied', 403, 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
+    }
+    if (duration > role.maxSessionDurationSeconds) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    const issued = this.env.issueRoleCredentials(role, sessionName, duration, false);
+    this.env.counters.assumeRole(role.accountId);
+    return this.answer(
+      'AssumeRoleWithWebIdentity',
+      credentialsXml(issued) +
+        el('SubjectFromWebIdentityToken', verified.claims.sub) +
+        wrap('AssumedRoleUser', el('AssumedRoleId', issued.assumedRoleId) + el('Arn', issued.assumedRoleArn)) +
+        el('Provider', verified.claims.iss.replace(/^https:\/\//, '')) +
+        el('Audience', verified.claims.aud),
     );
   }
 

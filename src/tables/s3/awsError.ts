@@ -3,10 +3,11 @@
  * response. Errors reach a step either as the scheduler's `CallError` (its classified code, the SDK
  * error as its cause) or, in a bare client, as the SDK error itself.
  */
-import { errorCode } from '../../errors/classify.js';
+import { classifyError, errorCode } from '../../errors/classify.js';
+import type { ErrorClass } from '../../errors/classify.js';
 
 interface Wrapped {
-  classified?: { code?: unknown };
+  classified?: { code?: unknown; class?: ErrorClass };
   cause?: unknown;
   $response?: { headers?: Record<string, string | undefined> };
 }
@@ -20,6 +21,12 @@ export function awsErrorName(error: unknown): string {
   const e = asObject(error);
   if (e !== null && typeof e.classified?.code === 'string') return e.classified.code;
   return errorCode(error);
+}
+
+/** What the error means (the one classifier's class), through the scheduler's wrapper or not. */
+export function awsErrorClass(error: unknown): ErrorClass {
+  const e = asObject(error);
+  return e?.classified?.class ?? classifyError(error).class;
 }
 
 /** True when the error is one of the named AWS errors. */

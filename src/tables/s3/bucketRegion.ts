@@ -7,16 +7,24 @@
 import { GetBucketLocationCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ScheduledClient } from '../../crawl/context.js';
-import { awsErrorName, responseHeader } from './awsError.js';
+import { awsErrorClass, awsErrorName, responseHeader } from './awsError.js';
 
 export type BucketRegionLookup =
   | { status: 'found'; region: string; via: 'HeadBucket' | 'GetBucketLocation' }
   /** The bucket was deleted since it was listed. */
   | { status: 'gone' }
-  /** Neither call told the region; `reason` names both answers. */
-  | { status: 'unknown'; reason: string };
+  /**
+   * Neither call told the region; `reason` names both answers. `failure` is GetBucketLocation's
+   * error when AWS refused it or failed (denied, expired, throttled, an outage, after the
+   * scheduler's retries): the region exists but could not be read this time. Without `failure`
+   * the endpoint just does not tell regions (an emulator without GetBucketLocation).
+   */
+  | { status: 'unknown'; reason: string; failure?: unknown };
 
 const GONE = ['NoSuchBucket', 'NotFound'];
+
+/** Answers that say the region could not be read this time, not that the endpoint has none to tell. */
+const READ_FAILURES: ReadonlySet<string> = new Set(['denied', 'expired', 'throttled', 'transient', 'auth']);
 
 /** GetBucketLocation's answer as a region: empty means us-east-1, and `EU` is the legacy eu-west-1. */
 export function regionFromLocationConstraint(value: string | null | undefined): string {
@@ -45,6 +53,7 @@ export async function findBucketRegion(client: ScheduledClient<S3Client>, bucket
   } catch (error) {
     const name = awsErrorName(error);
     if (name === 'NoSuchBucket') return { status: 'gone' };
-    return { status: 'unknown', reason: `${headAnswer}; GetBucketLocation failed with ${name}` };
+    const reason = `${headAnswer}; GetBucketLocation failed with ${name}`;
+    return READ_FAILURES.has(awsErrorClass(error)) ? { status: 'unknown', reason, failure: error } : { status: 'unknown', reason };
   }
 }

@@ -32,6 +32,8 @@ export interface BucketItem {
   arn: string | null;
   region: string;
   createdAt: Date | null;
+  /** Why the region could not be read (AWS refused or failed the lookup); the bucket is then not written. */
+  regionFailure?: unknown;
 }
 
 /** Buckets per ListBuckets page; with MaxBuckets set, S3 pages with a ContinuationToken. */
@@ -63,6 +65,11 @@ const columns = [
 ] as const satisfies readonly TableColumn[];
 
 function bucketRow(item: BucketItem, ctx: TargetContext): Row<ColumnsFrom<typeof columns, 's3:ListBuckets'>> {
+  // Its region, a column, could not be read: the bucket fails as an item (an error row, the slice
+  // not complete). A row stored by an earlier run keeps every value, region included, rather than
+  // taking a guessed region (a `modified` change that never happened) and per-bucket calls sent
+  // to the wrong region.
+  if (item.regionFailure !== undefined) throw item.regionFailure;
   return {
     name: item.name,
     arn: item.arn ?? `arn:${ctx.partition}:s3:::${item.name}`,
@@ -74,8 +81,9 @@ function bucketRow(item: BucketItem, ctx: TargetContext): Row<ColumnsFrom<typeof
 /**
  * The page's buckets with their regions: BucketRegion where ListBuckets gave it, otherwise one
  * lookup per bucket (the page's lookups run together; the scheduler bounds them). A bucket deleted
- * since the listing is left out; one whose region cannot be found is crawled in the home region,
- * where its calls fail visibly (error rows) unless it really lives there.
+ * since the listing is left out. One whose region lookup AWS refused or failed carries the failure
+ * (see `bucketRow`); one whose endpoint tells no region at all (an emulator) is crawled in the home
+ * region, where its calls fail visibly (error rows) unless it really lives there.
  */
 async function withRegions(buckets: readonly Bucket[], ctx: TargetContext): Promise<BucketItem[]> {
   const resolved = await Promise.all(
@@ -86,6 +94,7 @@ async function withRegions(buckets: readonly Bucket[], ctx: TargetContext): Prom
       if (bucket.BucketRegion !== undefined && bucket.BucketRegion !== '') return { ...item, region: bucket.BucketRegion };
       const lookup = await findBucketRegion(ctx.s3(ctx.homeRegion), name);
       if (lookup.status === 'gone') return null;
+      if (lookup.status === 'unknown' && lookup.failure !== undefined) return { ...item, region: ctx.homeRegion, regionFailure: lookup.failure };
       if (lookup.status === 'unknown') {
         ctx.logger.warn({ bucket: name, accountId: ctx.accountId, reason: lookup.reason }, `region of bucket ${name} not found; crawling it in ${ctx.homeRegion}`);
         return { ...item, region: ctx.homeRegion };

@@ -4,6 +4,7 @@
  */
 import { GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand } from '@aws-sdk/client-sqs';
 import type { QueueAttributeName } from '@aws-sdk/client-sqs';
+import { dnsSuffixOf } from '../../auth/partition.js';
 import { InventoryError } from '../../errors/inventoryError.js';
 import type { TargetContext } from '../../crawl/context.js';
 import type { ColumnsFrom, Row, TableColumn } from '../../crawl/table.js';
@@ -11,6 +12,7 @@ import { defineTable, jsonText, tagsJson, toBool, toInt, toIsoTime } from '../..
 
 /** What the listing knows of a queue: its URL, and the name and owner the URL spells. */
 export interface QueueItem {
+  /** As ListQueues answered it: the per-queue calls send it back. */
   url: string;
   name: string;
   /** The account in the URL's path; the target's account when the URL does not carry one. */
@@ -22,7 +24,14 @@ const PAGE_SIZE = 1000;
 
 const columns = [
   { name: 'name', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: 'queue name (the last segment of its URL)' },
-  { name: 'url', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: 'queue URL, as ListQueues returns it' },
+  {
+    name: 'url',
+    type: 'TEXT',
+    nullable: false,
+    from: 'sqs:ListQueues',
+    description:
+      "queue URL on AWS's regional SQS endpoint, https://sqs.<region>.amazonaws.com/<account>/<name> (amazonaws.com.cn in China), spelled from the account, region and name: the same whatever endpoint the queue was listed through (a VPC endpoint, an emulator, the legacy queue.amazonaws.com form), so a change of endpoint alone is never a change",
+  },
   { name: 'arn', type: 'TEXT', nullable: false, from: 'sqs:ListQueues', description: 'queue ARN, arn:<partition>:sqs:<region>:<account>:<name>' },
   { name: 'fifo', type: 'INTEGER', nullable: false, boolean: true, from: 'sqs:ListQueues', description: '1 for a FIFO queue (its name ends in .fifo), 0 for a standard queue' },
   { name: 'content_based_deduplication', type: 'INTEGER', boolean: true, from: 'sqs:GetQueueAttributes', description: 'FIFO only: 1 when the message body is hashed for deduplication; null for standard queues' },
@@ -51,16 +60,26 @@ const columns = [
 /**
  * The queue ARN is spelled from the listing rather than read from GetQueueAttributes, so a queue
  * whose attributes are denied still lands with its identity complete.
+ *
+ * The URL is spelled the same way rather than stored as answered: its host is the endpoint the
+ * crawl reached (an emulator's host and port, a VPC endpoint, SQS's legacy
+ * `<region>.queue.amazonaws.com` form), which says nothing about the queue; stored as answered, a
+ * change of endpoint would mark every queue `modified` and make CSVs of the same estate differ.
  */
 function queueRow(item: QueueItem, ctx: TargetContext): Row<ColumnsFrom<typeof columns, 'sqs:ListQueues'>> {
   return {
     name: item.name,
-    url: item.url,
+    url: canonicalQueueUrl(ctx.partition, targetRegion(ctx), item.ownerAccountId, item.name),
     arn: `arn:${ctx.partition}:sqs:${targetRegion(ctx)}:${item.ownerAccountId}:${item.name}`,
     // AWS requires the .fifo suffix on FIFO queues and forbids it on standard ones; standard queues
     // do not return the FifoQueue attribute at all, so the name is the one reliable source.
     fifo: item.name.endsWith('.fifo') ? 1 : 0,
   };
+}
+
+/** A queue's URL on AWS's public regional endpoint, whatever endpoint answered it. */
+export function canonicalQueueUrl(partition: string, region: string, accountId: string, name: string): string {
+  return `https://sqs.${region}.${dnsSuffixOf(partition)}/${accountId}/${name}`;
 }
 
 /** The queue's name and owner from its URL: `https://sqs.<region>.amazonaws.com/<account>/<name>`. */
